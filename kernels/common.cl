@@ -1,0 +1,19 @@
+// Shared by every kernel: the host prepends this file to each kernel's source.
+// Masking has one rule everywhere: query row i of batch b sees keys [0, visible_keys(...)), and within those the
+// boolean mask and the bias (a -INFINITY bias hides a key) apply. Keys past visible_keys are never read.
+
+// Causality and per-batch key lengths, passed to every kernel in this order.
+#define STRUCT_MASK_PARAMS const int causal, const int causal_offset, \
+    __global const int* restrict key_len, const int has_key_len
+
+inline int visible_keys(const int i, const int b, const int nk, const int causal, const int causal_offset,
+                        __global const int* restrict key_len, const int has_key_len)
+{
+    int n = has_key_len ? min(key_len[b], nk) : nk;
+    if (causal) {
+        n = clamp(i + causal_offset + 1, 0, n);
+    }
+    return n;
+}
+
+#define VISIBLE_KEYS(i, b, nk) visible_keys((i), (b), (nk), causal, causal_offset, key_len, has_key_len)

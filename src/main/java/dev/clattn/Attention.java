@@ -1,0 +1,81 @@
+package dev.clattn;
+
+import dev.clattn.cpu.CpuBackend;
+import dev.clattn.opencl.DeviceSelector;
+import dev.clattn.opencl.OpenCl;
+import dev.clattn.opencl.OpenClBackend;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine: one backend (an OpenCL device, else the CPU fallback) with its device buffers and built
+ * kernels, reused across calls. Thread-safe: calls are serialised on the engine. Close it to free the device.
+ *
+ * <pre>{@code
+ * try (Attention attention = Attention.open()) {
+ *     AttentionRequest request = AttentionRequest.builder(Shape.of(2, 8, 1024, 64))
+ *             .q(q).k(k).v(v).causal(Causal.TOP_LEFT).build();
+ *     float[] out = attention.compute(request).output();
+ * }
+ * }</pre>
+ */
+public final class Attention implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Attention.class);
+
+    private final Backend backend;
+
+    private Attention(Backend backend) {
+        this.backend = backend;
+    }
+
+    /** An engine configured from system properties and the environment. */
+    public static Attention open() {
+        return open(Config.fromEnvironment());
+    }
+
+    public static Attention open(Config config) {
+        return new Attention(createBackend(config));
+    }
+
+    /** The backend the configuration asks for; AUTO falls back to the CPU when OpenCL has no device. */
+    public static Backend createBackend(Config config) {
+        if (config.backend() == BackendKind.CPU) {
+            return new CpuBackend(config.threads());
+        }
+        OpenCl.Probe probe = OpenCl.probe();
+        if (!probe.available()) {
+            if (config.backend() == BackendKind.OPENCL) {
+                throw new IllegalStateException("backend opencl: " + probe.problem());
+            }
+            LOG.info("clattn: {}; using the CPU fallback", probe.problem());
+            return new CpuBackend(config.threads());
+        }
+        OpenCl.Device chosen = DeviceSelector.choose(
+                probe.devices().stream().map(OpenCl.Device::info).toList(), config.platform(), config.device())
+                .flatMap(info -> probe.devices().stream().filter(d -> d.info() == info).findFirst())
+                .orElseThrow(() -> new IllegalArgumentException("device: no OpenCL device matches platform="
+                        + config.platform() + " device=" + config.device() + "; available: "
+                        + probe.devices().stream().map(d -> d.info().platformIndex() + ":" + d.info().deviceIndex()
+                                + " " + d.info().name()).collect(Collectors.joining(", "))));
+        return new OpenClBackend(chosen, config);
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    /** Runs one request; see {@link AttentionRequest} for the semantics. */
+    public AttentionResult compute(AttentionRequest request) {
+        synchronized (backend) {
+            return backend.attention(request);
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (backend) {
+            backend.close();
+        }
+    }
+}

@@ -1,0 +1,265 @@
+package dev.clattn;
+
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+
+/**
+ * One attention call, O = softmax(scale · Q·Kᵀ + bias, hidden keys removed) · V, validated when built: every
+ * array length, mask and bias shape and key length is checked before any backend sees it.
+ */
+public final class AttentionRequest {
+    private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
+
+    private final Shape shape;
+    private final FloatData q;
+    private final FloatData k;
+    private final FloatData v;
+    private final float scale;
+    private final Causal causal;
+    private final int[] keyLengths;
+    private final Broadcast<byte[]> mask;
+    private final Broadcast<float[]> bias;
+    private final boolean wantWeights;
+    private final boolean wantLse;
+
+    private AttentionRequest(Builder b) {
+        Shape s = b.shape;
+        this.shape = s;
+        this.q = require("q", b.q, s.qElements(), "[B,Hq,Nq,D]", s.batch(), s.queryHeads(), s.queryLen(), s.headDim());
+        this.k = require("k", b.k, s.kElements(), "[B,Hk,Nk,D]", s.batch(), s.kvHeads(), s.keyLen(), s.headDim());
+        this.v = require("v", b.v, s.vElements(), "[B,Hk,Nk,Dv]", s.batch(), s.kvHeads(), s.keyLen(), s.valueDim());
+        if (b.scale != null && !Float.isFinite(b.scale)) {
+            throw new IllegalArgumentException("scale: expected a finite number, got " + b.scale);
+        }
+        this.scale = b.scale != null ? b.scale : s.defaultScale();
+        this.causal = b.causal;
+        this.keyLengths = b.keyLengths == null ? null : checkKeyLengths(b.keyLengths, s);
+        this.mask = b.maskData == null ? null : Broadcast.mask(b.maskData, b.maskDims, s);
+        this.bias = b.biasData == null ? null : Broadcast.bias(b.biasData, b.biasDims, s);
+        this.wantWeights = b.wantWeights;
+        this.wantLse = b.wantLse;
+        fitsArray("output O [B,Hq,Nq,Dv]", s.outElements());
+        if (wantWeights) {
+            fitsArray("weights P [B,Hq,Nq,Nk]", s.scoreElements());
+        }
+    }
+
+    public static Builder builder(Shape shape) {
+        if (shape == null) {
+            throw new IllegalArgumentException("shape must not be null");
+        }
+        return new Builder(shape);
+    }
+
+    private static FloatData require(String name, FloatData data, long expected, String layout, int... dims) {
+        if (data == null) {
+            throw new IllegalArgumentException(name + ": missing, expected " + layout + "=" + Arrays.toString(dims));
+        }
+        if (data.length() != expected) {
+            throw new IllegalArgumentException(name + ": expected " + layout + "=" + Arrays.toString(dims) + " = "
+                    + expected + " floats, got " + data.length());
+        }
+        return data;
+    }
+
+    private static int[] checkKeyLengths(int[] lengths, Shape s) {
+        if (lengths.length != s.batch()) {
+            throw new IllegalArgumentException("keyLengths: expected [B]=[" + s.batch() + "], got ["
+                    + lengths.length + "]");
+        }
+        for (int b = 0; b < lengths.length; b++) {
+            if (lengths[b] < 0 || lengths[b] > s.keyLen()) {
+                throw new IllegalArgumentException("keyLengths[" + b + "]: expected 0.." + s.keyLen() + " (Nk), got "
+                        + lengths[b]);
+            }
+        }
+        return lengths.clone();
+    }
+
+    private static void fitsArray(String name, long elements) {
+        if (elements > MAX_ARRAY) {
+            throw new IllegalArgumentException(name + ": " + elements + " elements do not fit a Java array (max "
+                    + MAX_ARRAY + ")");
+        }
+    }
+
+    public Shape shape() {
+        return shape;
+    }
+
+    public FloatData q() {
+        return q;
+    }
+
+    public FloatData k() {
+        return k;
+    }
+
+    public FloatData v() {
+        return v;
+    }
+
+    public float scale() {
+        return scale;
+    }
+
+    public Causal causal() {
+        return causal;
+    }
+
+    /** Per-batch key lengths, or null when every key is valid. */
+    public int[] keyLengths() {
+        return keyLengths;
+    }
+
+    public Broadcast<byte[]> mask() {
+        return mask;
+    }
+
+    public Broadcast<float[]> bias() {
+        return bias;
+    }
+
+    public boolean wantWeights() {
+        return wantWeights;
+    }
+
+    public boolean wantLse() {
+        return wantLse;
+    }
+
+    /** Checks a score or weight matrix given to a single stage: [B,Hq,Nq,Nk] floats. */
+    public void checkScores(String name, float[] data) {
+        if (data == null || data.length != shape.scoreElements()) {
+            throw new IllegalArgumentException(name + ": expected [B,Hq,Nq,Nk]=[" + shape.batch() + ", "
+                    + shape.queryHeads() + ", " + shape.queryLen() + ", " + shape.keyLen() + "] = "
+                    + shape.scoreElements() + " floats, got " + (data == null ? "null" : data.length));
+        }
+    }
+
+    /** Length of a [B,Hq,Nq,Nk] array for this shape, or an exception when a Java array cannot hold it. */
+    public int scoreArrayLength(String name) {
+        fitsArray(name + " [B,Hq,Nq,Nk]", shape.scoreElements());
+        return (int) shape.scoreElements();
+    }
+
+    /**
+     * Number of keys query row i of batch b can see before the boolean mask and bias: keys [0, n) minus those
+     * hidden by causality and the key length. Every layer uses this one rule.
+     */
+    public int visibleKeys(int b, int i) {
+        int n = keyLengths == null ? shape.keyLen() : keyLengths[b];
+        if (causal != Causal.NONE) {
+            long limit = (long) i + causal.offset(shape.queryLen(), shape.keyLen()) + 1;
+            n = (int) Math.max(0, Math.min(n, limit));
+        }
+        return n;
+    }
+
+    /** Builder; {@link #build()} validates. */
+    public static final class Builder {
+        private final Shape shape;
+        private FloatData q;
+        private FloatData k;
+        private FloatData v;
+        private Float scale;
+        private Causal causal = Causal.NONE;
+        private int[] keyLengths;
+        private byte[] maskData;
+        private int[] maskDims;
+        private float[] biasData;
+        private int[] biasDims;
+        private boolean wantWeights;
+        private boolean wantLse;
+
+        private Builder(Shape shape) {
+            this.shape = shape;
+        }
+
+        public Builder q(float[] data) {
+            this.q = FloatData.of(data);
+            return this;
+        }
+
+        public Builder q(FloatBuffer data) {
+            this.q = FloatData.of(data);
+            return this;
+        }
+
+        public Builder k(float[] data) {
+            this.k = FloatData.of(data);
+            return this;
+        }
+
+        public Builder k(FloatBuffer data) {
+            this.k = FloatData.of(data);
+            return this;
+        }
+
+        public Builder v(float[] data) {
+            this.v = FloatData.of(data);
+            return this;
+        }
+
+        public Builder v(FloatBuffer data) {
+            this.v = FloatData.of(data);
+            return this;
+        }
+
+        /** Softmax scale; defaults to 1/√D. */
+        public Builder scale(float scale) {
+            this.scale = scale;
+            return this;
+        }
+
+        public Builder causal(Causal causal) {
+            this.causal = causal == null ? Causal.NONE : causal;
+            return this;
+        }
+
+        /** Keys at index &ge; lengths[b] are ignored for batch b. */
+        public Builder keyLengths(int[] lengths) {
+            this.keyLengths = lengths;
+            return this;
+        }
+
+        /** Boolean mask (true = attend), broadcastable to [B,Hq,Nq,Nk]. */
+        public Builder mask(boolean[] data, int... dims) {
+            byte[] bytes = new byte[data.length];
+            for (int i = 0; i < data.length; i++) {
+                bytes[i] = (byte) (data[i] ? 1 : 0);
+            }
+            return maskBytes(bytes, dims);
+        }
+
+        /** Boolean mask as bytes (non-zero = attend), broadcastable to [B,Hq,Nq,Nk]. */
+        public Builder maskBytes(byte[] data, int... dims) {
+            this.maskData = data;
+            this.maskDims = dims;
+            return this;
+        }
+
+        /** Additive float bias, broadcastable to [B,Hq,Nq,Nk]; −∞ hides a key. */
+        public Builder bias(float[] data, int... dims) {
+            this.biasData = data;
+            this.biasDims = dims;
+            return this;
+        }
+
+        /** Also return the attention weights P [B,Hq,Nq,Nk]. */
+        public Builder returnWeights(boolean want) {
+            this.wantWeights = want;
+            return this;
+        }
+
+        /** Also return the log-sum-exp of each row's scaled, masked scores [B,Hq,Nq]. */
+        public Builder returnLse(boolean want) {
+            this.wantLse = want;
+            return this;
+        }
+
+        public AttentionRequest build() {
+            return new AttentionRequest(this);
+        }
+    }
+}

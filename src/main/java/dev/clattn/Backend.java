@@ -1,0 +1,34 @@
+package dev.clattn;
+
+/**
+ * A place attention runs: an OpenCL device or the plain-Java fallback. Every backend has the same semantics,
+ * proved by one contract test. The three stages are exposed on their own so that each kernel can be checked
+ * against the reference.
+ */
+public interface Backend extends AutoCloseable {
+
+    /** "opencl" or "cpu". */
+    String name();
+
+    /** Human-readable device description. */
+    String device();
+
+    /** The whole pipeline: O, and P and LSE when requested. */
+    AttentionResult attention(AttentionRequest request);
+
+    /** S [B,Hq,Nq,Nk] = scale · Q·Kᵀ, with −∞ where causality or key length hides the key. */
+    float[] qkt(AttentionRequest request);
+
+    /**
+     * Row-wise softmax of scores [B,Hq,Nq,Nk] with every mask of the request applied and the bias added;
+     * returns P, and writes each row's log-sum-exp into {@code lse} [B,Hq,Nq] when it is not null.
+     */
+    float[] softmaxRows(AttentionRequest request, float[] scores, float[] lse);
+
+    /** O [B,Hq,Nq,Dv] = P·V, where keys hidden by causality or key length are never read. */
+    float[] av(AttentionRequest request, float[] weights);
+
+    /** Releases every resource; idempotent. */
+    @Override
+    void close();
+}

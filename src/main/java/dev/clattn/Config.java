@@ -1,0 +1,185 @@
+package dev.clattn;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Every knob of clattn in one place. Each has a system property, an environment variable and a default;
+ * the system property wins over the environment, and the builder wins over both.
+ *
+ * <table>
+ * <caption>Knobs</caption>
+ * <tr><th>property</th><th>environment</th><th>default</th><th>meaning</th></tr>
+ * <tr><td>clattn.backend</td><td>CLATTN_BACKEND</td><td>auto</td><td>auto, opencl or cpu</td></tr>
+ * <tr><td>clattn.platform</td><td>CLATTN_PLATFORM</td><td>(any)</td><td>platform index or name substring</td></tr>
+ * <tr><td>clattn.device</td><td>CLATTN_DEVICE</td><td>(best)</td><td>device index or name substring</td></tr>
+ * <tr><td>clattn.kernels</td><td>CLATTN_KERNELS</td><td>(jar)</td><td>directory of .cl files to use instead</td></tr>
+ * <tr><td>clattn.threads</td><td>CLATTN_THREADS</td><td>cores</td><td>CPU fallback threads</td></tr>
+ * <tr><td>clattn.scoreBufferMiB</td><td>CLATTN_SCORE_BUFFER_MIB</td><td>256</td><td>cap on the device score
+ * buffer; larger problems run in chunks</td></tr>
+ * <tr><td>clattn.requireOpenCl</td><td>CLATTN_REQUIRE_OPENCL</td><td>false</td><td>tests: no OpenCL device is a
+ * failure, not a skip</td></tr>
+ * </table>
+ */
+public final class Config {
+    private final BackendKind backend;
+    private final String platform;
+    private final String device;
+    private final Path kernelDir;
+    private final int threads;
+    private final long scoreBufferBytes;
+    private final boolean requireOpenCl;
+
+    private Config(Builder b) {
+        this.backend = b.backend;
+        this.platform = b.platform;
+        this.device = b.device;
+        this.kernelDir = b.kernelDir;
+        this.threads = b.threads;
+        this.scoreBufferBytes = b.scoreBufferBytes;
+        this.requireOpenCl = b.requireOpenCl;
+    }
+
+    /** Knobs from system properties and the environment. */
+    public static Config fromEnvironment() {
+        return builder().build();
+    }
+
+    /** A builder preset from system properties and the environment. */
+    public static Builder builder() {
+        return new Builder(System.getenv(), System::getProperty);
+    }
+
+    static Builder builder(Map<String, String> env, Function<String, String> props) {
+        return new Builder(env, props);
+    }
+
+    public BackendKind backend() {
+        return backend;
+    }
+
+    /** Platform selector (index or name substring), or null for any. */
+    public String platform() {
+        return platform;
+    }
+
+    /** Device selector (index or name substring), or null for the best device. */
+    public String device() {
+        return device;
+    }
+
+    /** Directory of kernel sources overriding those in the jar, or null. */
+    public Path kernelDir() {
+        return kernelDir;
+    }
+
+    public int threads() {
+        return threads;
+    }
+
+    public long scoreBufferBytes() {
+        return scoreBufferBytes;
+    }
+
+    public boolean requireOpenCl() {
+        return requireOpenCl;
+    }
+
+    @Override
+    public String toString() {
+        return "backend=" + backend.name().toLowerCase(java.util.Locale.ROOT) + " platform=" + orAny(platform)
+                + " device=" + orAny(device) + " kernels=" + (kernelDir == null ? "(jar)" : kernelDir)
+                + " threads=" + threads + " scoreBufferMiB=" + (scoreBufferBytes >> 20);
+    }
+
+    private static String orAny(String s) {
+        return s == null ? "(auto)" : s;
+    }
+
+    /** Builder, preset from the environment. */
+    public static final class Builder {
+        private BackendKind backend;
+        private String platform;
+        private String device;
+        private Path kernelDir;
+        private int threads;
+        private long scoreBufferBytes;
+        private boolean requireOpenCl;
+
+        private Builder(Map<String, String> env, Function<String, String> props) {
+            Function<String[], String> read = names -> {
+                String v = props.apply(names[0]);
+                if (v == null || v.isBlank()) {
+                    v = env.get(names[1]);
+                }
+                return v == null || v.isBlank() ? null : v.trim();
+            };
+            String b = read.apply(new String[] {"clattn.backend", "CLATTN_BACKEND"});
+            backend = b == null ? BackendKind.AUTO : BackendKind.parse(b);
+            platform = read.apply(new String[] {"clattn.platform", "CLATTN_PLATFORM"});
+            device = read.apply(new String[] {"clattn.device", "CLATTN_DEVICE"});
+            String k = read.apply(new String[] {"clattn.kernels", "CLATTN_KERNELS"});
+            kernelDir = k == null ? null : Path.of(k);
+            String t = read.apply(new String[] {"clattn.threads", "CLATTN_THREADS"});
+            threads(t == null ? Runtime.getRuntime().availableProcessors() : parseInt("clattn.threads", t));
+            String s = read.apply(new String[] {"clattn.scoreBufferMiB", "CLATTN_SCORE_BUFFER_MIB"});
+            scoreBufferMiB(s == null ? 256 : parseInt("clattn.scoreBufferMiB", s));
+            String r = read.apply(new String[] {"clattn.requireOpenCl", "CLATTN_REQUIRE_OPENCL"});
+            requireOpenCl = r != null && (r.equals("1") || r.equalsIgnoreCase("true"));
+        }
+
+        private static int parseInt(String name, String text) {
+            try {
+                return Integer.parseInt(text);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(name + ": expected an integer, got '" + text + "'", e);
+            }
+        }
+
+        public Builder backend(BackendKind kind) {
+            this.backend = kind;
+            return this;
+        }
+
+        public Builder platform(String selector) {
+            this.platform = selector;
+            return this;
+        }
+
+        public Builder device(String selector) {
+            this.device = selector;
+            return this;
+        }
+
+        public Builder kernelDir(Path dir) {
+            this.kernelDir = dir;
+            return this;
+        }
+
+        public Builder threads(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("threads: expected >= 1, got " + threads);
+            }
+            this.threads = threads;
+            return this;
+        }
+
+        public Builder scoreBufferMiB(int mib) {
+            if (mib < 1) {
+                throw new IllegalArgumentException("scoreBufferMiB: expected >= 1, got " + mib);
+            }
+            this.scoreBufferBytes = (long) mib << 20;
+            return this;
+        }
+
+        public Builder requireOpenCl(boolean require) {
+            this.requireOpenCl = require;
+            return this;
+        }
+
+        public Config build() {
+            return new Config(this);
+        }
+    }
+}

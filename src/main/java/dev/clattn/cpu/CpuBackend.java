@@ -1,0 +1,167 @@
+package dev.clattn.cpu;
+
+import dev.clattn.AttentionRequest;
+import dev.clattn.AttentionResult;
+import dev.clattn.Backend;
+import dev.clattn.Shape;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The plain-Java fallback: {@link CpuReference} row by row, in parallel over (head, block of rows). */
+public final class CpuBackend implements Backend {
+    private static final Logger LOG = LoggerFactory.getLogger(CpuBackend.class);
+    private static final int ROWS_PER_TASK = 16;
+
+    private final int threads;
+    private final ExecutorService pool;
+    private volatile boolean closed;
+
+    public CpuBackend(int threads) {
+        this.threads = threads;
+        AtomicInteger n = new AtomicInteger();
+        this.pool = Executors.newFixedThreadPool(threads, run -> {
+            Thread t = new Thread(run, "clattn-cpu-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        LOG.info("clattn: CPU fallback with {} threads", threads);
+    }
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    @Override
+    public String device() {
+        return "Java CPU fallback (" + threads + " threads)";
+    }
+
+    /** Work on one block of rows of one head, with per-task scratch rows of Nk and Dv floats. */
+    private interface RowBlock {
+        void rows(int bh, int i0, int i1, float[] scoreRow, float[] accRow);
+    }
+
+    private void forEachRowBlock(Shape s, boolean scratchScores, RowBlock work) {
+        if (closed) {
+            throw new IllegalStateException("CPU backend used after close");
+        }
+        List<Callable<Void>> tasks = new ArrayList<>();
+        for (int bh = 0; bh < s.heads(); bh++) {
+            for (int i0 = 0; i0 < s.queryLen(); i0 += ROWS_PER_TASK) {
+                int head = bh;
+                int start = i0;
+                int end = Math.min(s.queryLen(), i0 + ROWS_PER_TASK);
+                tasks.add(() -> {
+                    work.rows(head, start, end, scratchScores ? new float[s.keyLen()] : null, new float[s.valueDim()]);
+                    return null;
+                });
+            }
+        }
+        try {
+            for (Future<Void> f : pool.invokeAll(tasks)) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    @Override
+    public AttentionResult attention(AttentionRequest r) {
+        Shape s = r.shape();
+        float[] q = r.q().toArray();
+        float[] k = r.k().toArray();
+        float[] v = r.v().toArray();
+        float[] out = new float[(int) s.outElements()];
+        float[] weights = r.wantWeights() ? new float[r.scoreArrayLength("weights")] : null;
+        float[] lse = r.wantLse() ? new float[(int) s.lseElements()] : null;
+        int nk = s.keyLen();
+        forEachRowBlock(s, weights == null, (bh, i0, i1, scratch, acc) -> {
+            for (int i = i0; i < i1; i++) {
+                int row = bh * s.queryLen() + i;
+                float[] buf = weights != null ? weights : scratch;
+                int off = weights != null ? row * nk : 0;
+                CpuReference.qkt(r, q, k, bh, i, buf, off);
+                float l = CpuReference.softmaxRows(r, bh, i, buf, off);
+                if (lse != null) {
+                    lse[row] = l;
+                }
+                CpuReference.av(r, v, bh, i, buf, off, out, row * s.valueDim(), acc);
+            }
+        });
+        return new AttentionResult(out, weights, lse);
+    }
+
+    @Override
+    public float[] qkt(AttentionRequest r) {
+        Shape s = r.shape();
+        float[] q = r.q().toArray();
+        float[] k = r.k().toArray();
+        float[] scores = new float[r.scoreArrayLength("scores")];
+        forEachRowBlock(s, false, (bh, i0, i1, scratch, acc) -> {
+            for (int i = i0; i < i1; i++) {
+                CpuReference.qkt(r, q, k, bh, i, scores, (bh * s.queryLen() + i) * s.keyLen());
+            }
+        });
+        return scores;
+    }
+
+    @Override
+    public float[] softmaxRows(AttentionRequest r, float[] scores, float[] lse) {
+        Shape s = r.shape();
+        r.checkScores("scores", scores);
+        if (lse != null && lse.length != s.lseElements()) {
+            throw new IllegalArgumentException("lse: expected [B,Hq,Nq] = " + s.lseElements() + " floats, got "
+                    + lse.length);
+        }
+        float[] p = scores.clone();
+        forEachRowBlock(s, false, (bh, i0, i1, scratch, acc) -> {
+            for (int i = i0; i < i1; i++) {
+                int row = bh * s.queryLen() + i;
+                float l = CpuReference.softmaxRows(r, bh, i, p, row * s.keyLen());
+                if (lse != null) {
+                    lse[row] = l;
+                }
+            }
+        });
+        return p;
+    }
+
+    @Override
+    public float[] av(AttentionRequest r, float[] weights) {
+        Shape s = r.shape();
+        r.checkScores("weights", weights);
+        float[] v = r.v().toArray();
+        float[] out = new float[(int) s.outElements()];
+        forEachRowBlock(s, false, (bh, i0, i1, scratch, acc) -> {
+            for (int i = i0; i < i1; i++) {
+                int row = bh * s.queryLen() + i;
+                CpuReference.av(r, v, bh, i, weights, row * s.keyLen(), out, row * s.valueDim(), acc);
+            }
+        });
+        return out;
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            pool.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package dev.clattn.cpu;
+
+import dev.clattn.AttentionRequest;
+import dev.clattn.Broadcast;
+import dev.clattn.Shape;
+
+/**
+ * The three stages for one query row in plain Java, with exactly the kernels' semantics: the CPU fallback
+ * and the reference the OpenCL kernels are checked against. Row (bh, i) is query row i of flattened head
+ * bh = b·Hq + h.
+ */
+public final class CpuReference {
+    private CpuReference() {
+    }
+
+    /** dst[off + j] = scale · q_i·k_j for visible keys, −∞ for keys hidden by causality or key length. */
+    public static void qkt(AttentionRequest r, float[] q, float[] k, int bh, int i, float[] dst, int off) {
+        Shape s = r.shape();
+        int d = s.headDim();
+        int b = bh / s.queryHeads();
+        int qo = (bh * s.queryLen() + i) * d;
+        int kHead = b * s.kvHeads() + (bh % s.queryHeads()) / s.group();
+        long kBase = (long) kHead * s.keyLen() * d;
+        int n = r.visibleKeys(b, i);
+        float scale = r.scale();
+        for (int j = 0; j < n; j++) {
+            int ko = (int) (kBase + (long) j * d);
+            float a0 = 0;
+            float a1 = 0;
+            float a2 = 0;
+            float a3 = 0;
+            int e = 0;
+            for (; e + 3 < d; e += 4) {
+                a0 += q[qo + e] * k[ko + e];
+                a1 += q[qo + e + 1] * k[ko + e + 1];
+                a2 += q[qo + e + 2] * k[ko + e + 2];
+                a3 += q[qo + e + 3] * k[ko + e + 3];
+            }
+            for (; e < d; e++) {
+                a0 += q[qo + e] * k[ko + e];
+            }
+            dst[off + j] = scale * ((a0 + a1) + (a2 + a3));
+        }
+        for (int j = n; j < s.keyLen(); j++) {
+            dst[off + j] = Float.NEGATIVE_INFINITY;
+        }
+    }
+
+    /**
+     * Softmax of row[off, off + Nk) in place with the boolean mask, bias, causality and key length applied;
+     * returns the row's log-sum-exp (−∞ and an all-zero row when no key is visible; NaN spreads over the row).
+     */
+    public static float softmaxRows(AttentionRequest r, int bh, int i, float[] row, int off) {
+        Shape s = r.shape();
+        int b = bh / s.queryHeads();
+        int h = bh % s.queryHeads();
+        int n = r.visibleKeys(b, i);
+        Broadcast<byte[]> mask = r.mask();
+        Broadcast<float[]> bias = r.bias();
+        long mo = mask == null ? 0 : mask.rowOffset(b, h, i);
+        long bo = bias == null ? 0 : bias.rowOffset(b, h, i);
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < n; j++) {
+            float x = row[off + j];
+            if (mask != null && mask.data()[(int) (mo + j * mask.keyStride())] == 0) {
+                x = Float.NEGATIVE_INFINITY;
+            } else if (bias != null) {
+                x += bias.data()[(int) (bo + j * bias.keyStride())];
+            }
+            row[off + j] = x;
+            if (x > max || Float.isNaN(x)) {
+                max = x;
+            }
+        }
+        if (max == Float.NEGATIVE_INFINITY) {
+            java.util.Arrays.fill(row, off, off + s.keyLen(), 0f);
+            return Float.NEGATIVE_INFINITY;
+        }
+        float sum = 0;
+        for (int j = 0; j < n; j++) {
+            float e = (float) Math.exp(row[off + j] - max);
+            row[off + j] = e;
+            sum += e;
+        }
+        for (int j = 0; j < n; j++) {
+            row[off + j] /= sum;
+        }
+        java.util.Arrays.fill(row, off + n, off + s.keyLen(), 0f);
+        return max + (float) Math.log(sum);
+    }
+
+    /**
+     * out[oOff, oOff + Dv) = Σ_j p[pOff + j] · v_j over the visible keys; a zero weight skips its V row, so
+     * masked V data (even NaN) never reaches the output. {@code acc} is Dv floats of scratch.
+     */
+    public static void av(AttentionRequest r, float[] v, int bh, int i, float[] p, int pOff, float[] out, int oOff,
+            float[] acc) {
+        Shape s = r.shape();
+        int dv = s.valueDim();
+        int b = bh / s.queryHeads();
+        int kvHead = b * s.kvHeads() + (bh % s.queryHeads()) / s.group();
+        long vBase = (long) kvHead * s.keyLen() * dv;
+        int n = r.visibleKeys(b, i);
+        java.util.Arrays.fill(acc, 0, dv, 0f);
+        for (int j = 0; j < n; j++) {
+            float w = p[pOff + j];
+            if (w != 0) {
+                int vo = (int) (vBase + (long) j * dv);
+                for (int c = 0; c < dv; c++) {
+                    acc[c] += w * v[vo + c];
+                }
+            }
+        }
+        System.arraycopy(acc, 0, out, oOff, dv);
+    }
+}

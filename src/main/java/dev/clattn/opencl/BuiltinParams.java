@@ -1,0 +1,32 @@
+package dev.clattn.opencl;
+
+import java.util.Map;
+
+/**
+ * Built-in kernel parameters by device class, on top of each kernel file's own defaults (which suit GPUs).
+ * CPU devices (PoCL) want few work-items per group, each with a large register tile: PoCL runs a
+ * work-group's items as a loop, so local-memory sharing across items buys nothing there.
+ */
+final class BuiltinParams {
+    private BuiltinParams() {
+    }
+
+    /** The built-in values for this device that the (possibly edited) source still declares. */
+    static Map<String, Integer> of(KernelSource source, DeviceInfo device) {
+        Map<String, Integer> values = new java.util.HashMap<>(forDevice(source.name(), device));
+        values.keySet().retainAll(source.defaults().keySet());
+        return values;
+    }
+
+    private static Map<String, Integer> forDevice(String kernel, DeviceInfo device) {
+        if (!device.isCpu()) {
+            return Map.of();
+        }
+        return switch (kernel) {
+            case "qkt" -> Map.of("TILE_Q", 4, "WPT_Q", 4, "TILE_K", 16, "WPT_K", 16, "TILE_D", 64);
+            case "av" -> Map.of("TILE_Q", 4, "WPT_Q", 4, "TILE_V", 16, "WPT_V", 16, "TILE_J", 64);
+            case "softmax_rows" -> Map.of("WG_SIZE", 16);
+            default -> Map.of();
+        };
+    }
+}

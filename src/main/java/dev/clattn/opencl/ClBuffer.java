@@ -1,0 +1,36 @@
+package dev.clattn.opencl;
+
+import static org.jocl.CL.clReleaseMemObject;
+
+import org.jocl.cl_mem;
+
+/** A device buffer of a known size; {@code close()} releases it once. */
+public final class ClBuffer implements AutoCloseable {
+    private final cl_mem mem;
+    private final long bytes;
+    private boolean closed;
+
+    ClBuffer(cl_mem mem, long bytes) {
+        this.mem = mem;
+        this.bytes = bytes;
+    }
+
+    public cl_mem mem() {
+        if (closed) {
+            throw new IllegalStateException("device buffer used after close");
+        }
+        return mem;
+    }
+
+    public long bytes() {
+        return bytes;
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            clReleaseMemObject(mem);
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package dev.clattn.opencl;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The text of one kernel file, with common.cl in front, read from a directory when one is configured (so a
+ * tuning session edits a .cl file and re-runs without a rebuild) and from the jar otherwise. The tunables
+ * and their defaults are read from the file's own {@code #ifndef NAME / #define NAME value} pairs.
+ */
+public record KernelSource(String name, String text, String origin, Map<String, Integer> defaults) {
+    private static final Pattern TUNABLE = Pattern.compile(
+            "^#ifndef\\s+(\\w+)\\s*\\R#define\\s+\\1\\s+(-?\\d+)", Pattern.MULTILINE);
+
+    /** Loads {@code name.cl} (and common.cl) from {@code dir} if given and present there, else from the jar. */
+    public static KernelSource load(String name, Path dir) {
+        String[] common = read("common", dir);
+        String[] own = read(name, dir);
+        Map<String, Integer> defaults = new LinkedHashMap<>();
+        Matcher m = TUNABLE.matcher(own[0]);
+        while (m.find()) {
+            defaults.put(m.group(1), Integer.parseInt(m.group(2)));
+        }
+        return new KernelSource(name, common[0] + "\n" + own[0], own[1], Map.copyOf(defaults));
+    }
+
+    private static String[] read(String name, Path dir) {
+        String file = name + ".cl";
+        try {
+            if (dir != null && Files.isRegularFile(dir.resolve(file))) {
+                Path path = dir.resolve(file);
+                return new String[] {Files.readString(path, StandardCharsets.UTF_8), path.toString()};
+            }
+            try (InputStream in = KernelSource.class.getResourceAsStream("/kernels/" + file)) {
+                if (in == null) {
+                    throw new IllegalStateException("kernel source " + file + " is missing from the jar");
+                }
+                return new String[] {new String(in.readAllBytes(), StandardCharsets.UTF_8), "jar:/kernels/" + file};
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading kernel source " + file, e);
+        }
+    }
+}

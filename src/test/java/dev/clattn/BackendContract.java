@@ -1,0 +1,163 @@
+package dev.clattn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.clattn.testing.Case;
+import dev.clattn.testing.Data;
+import dev.clattn.testing.Naive;
+import dev.clattn.testing.Naive.Precision;
+import dev.clattn.testing.TestCases;
+import dev.clattn.testing.Tolerance;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** What every backend must do, checked against the float64 reference with the one tolerance rule. */
+public abstract class BackendContract {
+
+    /** The backend under test; subclasses own and close it. */
+    protected abstract Backend backend();
+
+    public static Stream<Case> pipelineCases() {
+        return TestCases.pipeline().stream();
+    }
+
+    public static Stream<Case> stageCases() {
+        return TestCases.stages().stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("pipelineCases")
+    void attentionMatchesReference(Case c) {
+        AttentionRequest r = c.request(true, true);
+        AttentionResult got = backend().attention(r);
+        Naive.Result f64 = new Naive(r, Precision.F64).attention();
+        Naive.Result f32 = new Naive(r, Precision.F32).attention();
+        Tolerance.check(c + " O", got.output(), f64.out(), f32.out());
+        Tolerance.check(c + " P", got.weights(), f64.weights(), f32.weights());
+        Tolerance.check(c + " LSE", got.lse(), f64.lse(), f32.lse());
+        assertEmptyRowsExactlyZero(c, r, got);
+    }
+
+    private static void assertEmptyRowsExactlyZero(Case c, AttentionRequest r, AttentionResult got) {
+        Shape s = r.shape();
+        for (int row = 0; row < s.lseElements(); row++) {
+            if (got.lse()[row] == Float.NEGATIVE_INFINITY) {
+                for (int x = 0; x < s.valueDim(); x++) {
+                    assertEquals(0f, got.output()[row * s.valueDim() + x], c + ": empty row " + row);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("stageCases")
+    void qktMatchesReference(Case c) {
+        AttentionRequest r = c.request(false, false);
+        Tolerance.check(c + " S", backend().qkt(r), new Naive(r, Precision.F64).qkt(),
+                new Naive(r, Precision.F32).qkt());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("stageCases")
+    void softmaxRowsMatchesReference(Case c) {
+        AttentionRequest r = c.request(false, false);
+        float[] scores = Data.gaussian(new Random(c.seed()), r.shape().scoreElements(), 4);
+        scores[scores.length / 3] = Float.NEGATIVE_INFINITY;
+        float[] lse = new float[(int) r.shape().lseElements()];
+        double[] lse64 = new double[lse.length];
+        double[] lse32 = new double[lse.length];
+        float[] p = backend().softmaxRows(r, scores, lse);
+        Tolerance.check(c + " P", p, new Naive(r, Precision.F64).softmaxRows(scores, lse64),
+                new Naive(r, Precision.F32).softmaxRows(scores, lse32));
+        Tolerance.check(c + " LSE", lse, lse64, lse32);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("stageCases")
+    void avMatchesReference(Case c) {
+        AttentionRequest r = c.request(false, false);
+        Random rnd = new Random(c.seed());
+        float[] weights = new float[(int) r.shape().scoreElements()];
+        for (int x = 0; x < weights.length; x++) {
+            weights[x] = rnd.nextInt(5) == 0 ? 0f : rnd.nextFloat();
+        }
+        Tolerance.check(c + " O", backend().av(r, weights), new Naive(r, Precision.F64).av(weights),
+                new Naive(r, Precision.F32).av(weights));
+    }
+
+    @Test
+    void optionalOutputsOnlyWhenAsked() {
+        Case c = TestCases.pipeline().get(3);
+        AttentionResult plain = backend().attention(c.request(false, false));
+        AttentionResult full = backend().attention(c.request(true, true));
+        assertNull(plain.weights());
+        assertNull(plain.lse());
+        assertArrayEquals(full.output(), plain.output());
+    }
+
+    @Test
+    void nanInLiveInputPropagates() {
+        Shape s = new Shape(1, 1, 1, 4, 6, 8, 8);
+        AttentionRequest r = Case.of("nan-live", s).causal(Causal.TOP_LEFT).request(false, true);
+        r.k().array()[2 * 8 + 1] = Float.NaN; // key 2: seen by rows 2 and 3 only
+        AttentionResult got = backend().attention(r);
+        for (int i = 0; i < 4; i++) {
+            boolean expectNaN = i >= 2;
+            assertEquals(expectNaN, Float.isNaN(got.output()[i * 8]), "row " + i);
+            assertEquals(expectNaN, Float.isNaN(got.lse()[i]), "lse row " + i);
+        }
+    }
+
+    @Test
+    void finiteLargeNegativeBiasIsNotAMask() {
+        Shape s = new Shape(1, 1, 1, 3, 5, 4, 4);
+        float[] bias = new float[3 * 5];
+        Arrays.fill(bias, -1e4f);
+        Arrays.fill(bias, 0, 5, Float.NEGATIVE_INFINITY); // row 0: hidden by -inf, row 1-2: finite large bias
+        Random rnd = new Random(7);
+        AttentionRequest r = AttentionRequest.builder(s).q(Data.gaussian(rnd, 12, 1)).k(Data.gaussian(rnd, 20, 1))
+                .v(Data.gaussian(rnd, 20, 1)).bias(bias, 3, 5).returnLse(true).returnWeights(true).build();
+        AttentionResult got = backend().attention(r);
+        Naive.Result f64 = new Naive(r, Precision.F64).attention();
+        Tolerance.check("O", got.output(), f64.out(), new Naive(r, Precision.F32).attention().out());
+        assertEquals(Float.NEGATIVE_INFINITY, got.lse()[0]);
+        for (int x = 0; x < 4; x++) {
+            assertEquals(0f, got.output()[x]);
+        }
+        double rowSum = 0;
+        for (int j = 0; j < 5; j++) {
+            rowSum += got.weights()[5 + j];
+        }
+        assertEquals(1.0, rowSum, 1e-5);
+    }
+
+    @Test
+    void directFloatBufferInputs() {
+        Case c = TestCases.pipeline().get(7);
+        AttentionRequest arrays = c.request(false, false);
+        AttentionRequest buffers = AttentionRequest.builder(c.shape()).q(direct(arrays.q().array(), 3))
+                .k(direct(arrays.k().array(), 0)).v(direct(arrays.v().array(), 5)).build();
+        assertArrayEquals(backend().attention(arrays).output(), backend().attention(buffers).output());
+    }
+
+    /** A direct buffer holding {@code data} from position {@code pad}. */
+    static FloatBuffer direct(float[] data, int pad) {
+        FloatBuffer b = ByteBuffer.allocateDirect(4 * (data.length + pad)).order(ByteOrder.nativeOrder())
+                .asFloatBuffer();
+        b.position(pad);
+        b.put(data);
+        b.position(pad);
+        assertTrue(b.isDirect());
+        return b;
+    }
+}

@@ -1,0 +1,27 @@
+package dev.clattn.cpu;
+
+import dev.clattn.Backend;
+import dev.clattn.BackendContract;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+class CpuBackendTest extends BackendContract {
+    private static final CpuBackend BACKEND = new CpuBackend(2);
+
+    @Override
+    protected Backend backend() {
+        return BACKEND;
+    }
+
+    @AfterAll
+    static void close() {
+        BACKEND.close();
+    }
+
+    @Test
+    void closeIsIdempotent() {
+        CpuBackend b = new CpuBackend(1);
+        b.close();
+        b.close();
+    }
+}

@@ -1,0 +1,101 @@
+package dev.clattn.testing;
+
+import dev.clattn.AttentionRequest;
+import dev.clattn.Causal;
+import dev.clattn.Shape;
+import java.util.Random;
+
+/**
+ * One test problem: shape, masks and data, generated from a seed. With {@code plantNaN}, every K and V row
+ * that no query may see (by causality, key length or the boolean mask) is filled with NaN, so any read of
+ * masked data shows in the output.
+ */
+public record Case(String name, Shape shape, Causal causal, int[] keyLengths, int[] maskDims, double maskKeep,
+        int[] biasDims, double biasScale, float amplitude, boolean nanPlanted, long seed) {
+
+    public static Case of(String name, Shape shape) {
+        return new Case(name, shape, Causal.NONE, null, null, 1, null, 0, 1, false, name.hashCode());
+    }
+
+    public Case causal(Causal c) {
+        return new Case(name, shape, c, keyLengths, maskDims, maskKeep, biasDims, biasScale, amplitude, nanPlanted, seed);
+    }
+
+    public Case keyLengths(int... lengths) {
+        return new Case(name, shape, causal, lengths, maskDims, maskKeep, biasDims, biasScale, amplitude, nanPlanted, seed);
+    }
+
+    /** A random boolean mask of these dimensions keeping each key with probability {@code keep}. */
+    public Case mask(double keep, int... dims) {
+        return new Case(name, shape, causal, keyLengths, dims, keep, biasDims, biasScale, amplitude, nanPlanted, seed);
+    }
+
+    /** A random bias of these dimensions, normal with standard deviation {@code scale}. */
+    public Case bias(double scale, int... dims) {
+        return new Case(name, shape, causal, keyLengths, maskDims, maskKeep, dims, scale, amplitude, nanPlanted, seed);
+    }
+
+    public Case amplitude(float a) {
+        return new Case(name, shape, causal, keyLengths, maskDims, maskKeep, biasDims, biasScale, a, nanPlanted, seed);
+    }
+
+    public Case plantNaN() {
+        return new Case(name, shape, causal, keyLengths, maskDims, maskKeep, biasDims, biasScale, amplitude, true, seed);
+    }
+
+    public AttentionRequest request(boolean weights, boolean lse) {
+        Random rnd = new Random(seed);
+        AttentionRequest.Builder b = AttentionRequest.builder(shape)
+                .q(Data.gaussian(rnd, shape.qElements(), amplitude))
+                .k(Data.gaussian(rnd, shape.kElements(), amplitude))
+                .v(Data.gaussian(rnd, shape.vElements(), 1))
+                .causal(causal).keyLengths(keyLengths).returnWeights(weights).returnLse(lse);
+        if (maskDims != null) {
+            byte[] m = new byte[Data.product(maskDims)];
+            for (int x = 0; x < m.length; x++) {
+                m[x] = (byte) (rnd.nextDouble() < maskKeep ? 1 : 0);
+            }
+            if (m.length >= 8) {
+                m[m.length / 2] = 1;
+            }
+            b.maskBytes(m, maskDims);
+        }
+        if (biasDims != null) {
+            b.bias(Data.gaussian(rnd, Data.product(biasDims), (float) biasScale), biasDims);
+        }
+        AttentionRequest request = b.build();
+        if (nanPlanted) {
+            plant(request);
+        }
+        return request;
+    }
+
+    private void plant(AttentionRequest request) {
+        Naive ref = new Naive(request, Naive.Precision.F64);
+        float[] k = request.k().array();
+        float[] v = request.v().array();
+        Shape s = shape;
+        for (int b = 0; b < s.batch(); b++) {
+            for (int kh = 0; kh < s.kvHeads(); kh++) {
+                for (int j = 0; j < s.keyLen(); j++) {
+                    boolean seen = false;
+                    for (int h = kh * s.group(); h < (kh + 1) * s.group() && !seen; h++) {
+                        for (int i = 0; i < s.queryLen() && !seen; i++) {
+                            seen = ref.visible(b, h, i, j);
+                        }
+                    }
+                    if (!seen) {
+                        int row = (b * s.kvHeads() + kh) * s.keyLen() + j;
+                        java.util.Arrays.fill(k, row * s.headDim(), (row + 1) * s.headDim(), Float.NaN);
+                        java.util.Arrays.fill(v, row * s.valueDim(), (row + 1) * s.valueDim(), Float.NaN);
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name + " [" + shape + (causal != Causal.NONE ? ", causal=" + causal : "") + "]";
+    }
+}

@@ -1,0 +1,188 @@
+package dev.clattn.testing;
+
+import dev.clattn.AttentionRequest;
+import dev.clattn.Broadcast;
+import dev.clattn.Causal;
+import dev.clattn.Shape;
+
+/**
+ * The naive reference, written from the semantics and sharing no code with the library: straight loops in
+ * float64, or the same loops rounded to float32 after every operation (the error a naive float32
+ * implementation makes, which sets the tolerance).
+ */
+public final class Naive {
+    public enum Precision { F64, F32 }
+
+    /** Reference outputs. */
+    public record Result(double[] out, double[] weights, double[] lse) {
+    }
+
+    private final AttentionRequest r;
+    private final Shape s;
+    private final Precision precision;
+    private final float[] q;
+    private final float[] k;
+    private final float[] v;
+
+    public Naive(AttentionRequest r, Precision precision) {
+        this.r = r;
+        this.s = r.shape();
+        this.precision = precision;
+        this.q = r.q().toArray();
+        this.k = r.k().toArray();
+        this.v = r.v().toArray();
+    }
+
+    private double rd(double x) {
+        return precision == Precision.F32 ? (float) x : x;
+    }
+
+    /** Causality and key length only. */
+    public boolean structurallyVisible(int b, int i, int j) {
+        int[] lengths = r.keyLengths();
+        if (lengths != null && j >= lengths[b]) {
+            return false;
+        }
+        if (r.causal() == Causal.TOP_LEFT) {
+            return j <= i;
+        }
+        if (r.causal() == Causal.BOTTOM_RIGHT) {
+            return j <= i + s.keyLen() - s.queryLen();
+        }
+        return true;
+    }
+
+    /** Causality, key length and the boolean mask (the bias is a score, not a visibility rule). */
+    public boolean visible(int b, int h, int i, int j) {
+        Broadcast<byte[]> m = r.mask();
+        return structurallyVisible(b, i, j)
+                && (m == null || m.data()[(int) (m.rowOffset(b, h, i) + j * m.keyStride())] != 0);
+    }
+
+    private double bias(int b, int h, int i, int j) {
+        Broadcast<float[]> bias = r.bias();
+        return bias == null ? 0 : bias.data()[(int) (bias.rowOffset(b, h, i) + j * bias.keyStride())];
+    }
+
+    private int kvRow(int b, int h, int j) {
+        return (b * s.kvHeads() + h / s.group()) * s.keyLen() + j;
+    }
+
+    private double dot(int b, int h, int i, int j) {
+        int d = s.headDim();
+        int qo = ((b * s.queryHeads() + h) * s.queryLen() + i) * d;
+        int ko = kvRow(b, h, j) * d;
+        double acc = 0;
+        for (int e = 0; e < d; e++) {
+            acc = rd(acc + rd((double) q[qo + e] * k[ko + e]));
+        }
+        return rd(r.scale() * acc);
+    }
+
+    /** S with −∞ where causality or key length hides the key. */
+    public double[] qkt() {
+        double[] out = new double[(int) s.scoreElements()];
+        forEachRow((b, h, i, row) -> {
+            for (int j = 0; j < s.keyLen(); j++) {
+                out[row * s.keyLen() + j] = structurallyVisible(b, i, j) ? dot(b, h, i, j) : Double.NEGATIVE_INFINITY;
+            }
+        });
+        return out;
+    }
+
+    /** Softmax of the given scores with every mask and the bias; fills lse. */
+    public double[] softmaxRows(float[] scores, double[] lse) {
+        double[] out = new double[scores.length];
+        forEachRow((b, h, i, row) -> {
+            double[] x = new double[s.keyLen()];
+            for (int j = 0; j < s.keyLen(); j++) {
+                x[j] = scores[row * s.keyLen() + j];
+            }
+            lse[row] = softmax(b, h, i, x, out, row * s.keyLen());
+        });
+        return out;
+    }
+
+    private double softmax(int b, int h, int i, double[] x, double[] out, int off) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < s.keyLen(); j++) {
+            if (visible(b, h, i, j)) {
+                x[j] = rd(x[j] + bias(b, h, i, j));
+                if (x[j] > max || Double.isNaN(x[j])) {
+                    max = x[j];
+                }
+            }
+        }
+        if (max == Double.NEGATIVE_INFINITY) {
+            return Double.NEGATIVE_INFINITY;
+        }
+        double sum = 0;
+        for (int j = 0; j < s.keyLen(); j++) {
+            if (visible(b, h, i, j)) {
+                out[off + j] = rd(Math.exp(rd(x[j] - max)));
+                sum = rd(sum + out[off + j]);
+            }
+        }
+        for (int j = 0; j < s.keyLen(); j++) {
+            if (visible(b, h, i, j)) {
+                out[off + j] = rd(out[off + j] / sum);
+            }
+        }
+        return rd(max + rd(Math.log(sum)));
+    }
+
+    /** Σ_j P·V over structurally visible keys with a non-zero weight. */
+    public double[] av(float[] weights) {
+        double[] out = new double[(int) s.outElements()];
+        forEachRow((b, h, i, row) -> {
+            double[] p = new double[s.keyLen()];
+            for (int j = 0; j < s.keyLen(); j++) {
+                p[j] = structurallyVisible(b, i, j) ? weights[row * s.keyLen() + j] : 0;
+            }
+            accumulate(b, h, p, out, row * s.valueDim());
+        });
+        return out;
+    }
+
+    private void accumulate(int b, int h, double[] p, double[] out, int off) {
+        for (int j = 0; j < s.keyLen(); j++) {
+            if (p[j] != 0) {
+                int vo = kvRow(b, h, j) * s.valueDim();
+                for (int c = 0; c < s.valueDim(); c++) {
+                    out[off + c] = rd(out[off + c] + rd(p[j] * v[vo + c]));
+                }
+            }
+        }
+    }
+
+    /** The whole pipeline. */
+    public Result attention() {
+        double[] out = new double[(int) s.outElements()];
+        double[] weights = new double[(int) s.scoreElements()];
+        double[] lse = new double[(int) s.lseElements()];
+        forEachRow((b, h, i, row) -> {
+            double[] x = new double[s.keyLen()];
+            for (int j = 0; j < s.keyLen(); j++) {
+                x[j] = visible(b, h, i, j) ? dot(b, h, i, j) : Double.NEGATIVE_INFINITY;
+            }
+            lse[row] = softmax(b, h, i, x, weights, row * s.keyLen());
+            double[] p = java.util.Arrays.copyOfRange(weights, row * s.keyLen(), (row + 1) * s.keyLen());
+            accumulate(b, h, p, out, row * s.valueDim());
+        });
+        return new Result(out, weights, lse);
+    }
+
+    private interface RowFn {
+        void row(int b, int h, int i, int row);
+    }
+
+    private void forEachRow(RowFn fn) {
+        for (int b = 0; b < s.batch(); b++) {
+            for (int h = 0; h < s.queryHeads(); h++) {
+                for (int i = 0; i < s.queryLen(); i++) {
+                    fn.row(b, h, i, (b * s.queryHeads() + h) * s.queryLen() + i);
+                }
+            }
+        }
+    }
+}

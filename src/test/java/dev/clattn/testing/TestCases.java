@@ -1,0 +1,57 @@
+package dev.clattn.testing;
+
+import dev.clattn.Causal;
+import dev.clattn.Shape;
+import java.util.List;
+
+/** Every test shape and mask combination, in one place. */
+public final class TestCases {
+    private TestCases() {
+    }
+
+    private static Shape shape(int b, int hq, int hk, int nq, int nk, int d, int dv) {
+        return new Shape(b, hq, hk, nq, nk, d, dv);
+    }
+
+    /** The whole pipeline's cases: awkward sizes, every mask kind and combination, large logits, planted NaN. */
+    public static List<Case> pipeline() {
+        return List.of(
+                Case.of("N1-D1", shape(1, 1, 1, 1, 1, 1, 1)),
+                Case.of("N2-D3", shape(1, 1, 1, 2, 2, 3, 3)),
+                Case.of("N17-D40-BH4", shape(2, 2, 2, 17, 17, 40, 40)),
+                Case.of("N97-D64-causal", shape(1, 2, 2, 97, 97, 64, 64)).causal(Causal.TOP_LEFT),
+                Case.of("N255-D111", shape(1, 1, 1, 255, 255, 111, 111)),
+                Case.of("N1025-D128-causal", shape(1, 1, 1, 1025, 1025, 128, 128)).causal(Causal.BOTTOM_RIGHT),
+                Case.of("D256-Dv200", shape(1, 1, 1, 33, 40, 256, 200)),
+                Case.of("Dv-ne-D", shape(2, 2, 2, 33, 33, 40, 24)),
+                Case.of("Nq<Nk-top-left", shape(1, 2, 2, 17, 97, 64, 64)).causal(Causal.TOP_LEFT).plantNaN(),
+                Case.of("Nq<Nk-bottom-right", shape(1, 2, 2, 17, 97, 64, 64)).causal(Causal.BOTTOM_RIGHT),
+                Case.of("Nq>Nk-top-left", shape(1, 2, 2, 97, 17, 64, 48)).causal(Causal.TOP_LEFT),
+                Case.of("Nq>Nk-bottom-right", shape(1, 2, 2, 97, 17, 64, 48)).causal(Causal.BOTTOM_RIGHT),
+                Case.of("GQA", shape(2, 8, 2, 64, 64, 32, 32)).causal(Causal.TOP_LEFT),
+                Case.of("MQA", shape(1, 4, 1, 50, 70, 16, 16)),
+                Case.of("key-lengths", shape(3, 2, 2, 40, 40, 16, 16)).keyLengths(40, 7, 0).plantNaN(),
+                Case.of("mask-NqNk", shape(2, 2, 2, 30, 45, 16, 16)).mask(0.6, 30, 45),
+                Case.of("mask-full-4d-sparse", shape(2, 2, 1, 20, 20, 8, 8)).mask(0.05, 2, 2, 20, 20).plantNaN(),
+                Case.of("mask-B11Nk", shape(2, 2, 2, 20, 33, 8, 8)).mask(0.7, 2, 1, 1, 33).plantNaN(),
+                Case.of("bias-Nk", shape(2, 2, 2, 20, 33, 8, 8)).bias(2, 33),
+                Case.of("bias-HNqNk", shape(2, 3, 3, 20, 33, 8, 8)).bias(3, 3, 20, 33),
+                Case.of("bias-large-negative", shape(1, 2, 2, 25, 25, 16, 16)).bias(1e4, 2, 1, 25),
+                Case.of("all-masks", shape(2, 4, 2, 37, 53, 24, 20)).causal(Causal.BOTTOM_RIGHT).keyLengths(53, 30)
+                        .mask(0.8, 2, 1, 37, 53).bias(1, 4, 1, 53).plantNaN(),
+                Case.of("large-logits", shape(1, 2, 2, 97, 97, 64, 64)).amplitude(30),
+                Case.of("large-logits-causal", shape(2, 2, 2, 65, 65, 40, 40)).causal(Causal.TOP_LEFT).amplitude(30));
+    }
+
+    /** Shapes for one stage at a time: tile edges on every axis. */
+    public static List<Case> stages() {
+        return List.of(
+                Case.of("stage-1", shape(1, 1, 1, 1, 1, 1, 1)),
+                Case.of("stage-17x97-D3", shape(2, 2, 1, 17, 97, 3, 5)).causal(Causal.BOTTOM_RIGHT),
+                Case.of("stage-97x17-D111", shape(1, 2, 2, 97, 17, 111, 40)).causal(Causal.TOP_LEFT),
+                Case.of("stage-255-D64", shape(1, 1, 1, 255, 255, 64, 64)).keyLengths(200),
+                Case.of("stage-1025-D128", shape(1, 1, 1, 1025, 130, 128, 128)).mask(0.5, 1025, 130).plantNaN(),
+                Case.of("stage-mixed", shape(2, 4, 2, 37, 53, 24, 20)).causal(Causal.TOP_LEFT).keyLengths(53, 30)
+                        .bias(1, 4, 1, 53).plantNaN());
+    }
+}
