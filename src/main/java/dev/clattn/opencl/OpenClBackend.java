@@ -14,7 +14,9 @@ import dev.clattn.FloatData;
 import dev.clattn.Shape;
 import dev.clattn.opencl.DeviceBuffers.Role;
 import dev.clattn.opencl.SoftmaxRowsKernel.Operand;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.jocl.Pointer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,17 +38,25 @@ public final class OpenClBackend implements Backend {
     private boolean closed;
 
     public OpenClBackend(OpenCl.Device device, Config config) {
+        this(device, config, Map.of());
+    }
+
+    /**
+     * A backend whose kernels use {@code overrides} (kernel name → tunable → value) on top of the built-in
+     * parameters; an override naming a tunable the kernel does not declare is an error.
+     */
+    public OpenClBackend(OpenCl.Device device, Config config, Map<String, Map<String, Integer>> overrides) {
         this.context = new ClContext(device);
         this.buffers = new DeviceBuffers(context);
         DeviceInfo info = device.info();
         this.scoreBudget = Math.min(config.scoreBufferBytes(), info.maxAllocBytes());
         try {
             KernelSource qktSource = KernelSource.load("qkt", config.kernelDir());
-            qkt = new QktKernel(context, qktSource, BuiltinParams.of(qktSource, info));
+            qkt = new QktKernel(context, qktSource, params(qktSource, info, overrides));
             KernelSource softmaxSource = KernelSource.load("softmax_rows", config.kernelDir());
-            softmax = new SoftmaxRowsKernel(context, softmaxSource, BuiltinParams.of(softmaxSource, info));
+            softmax = new SoftmaxRowsKernel(context, softmaxSource, params(softmaxSource, info, overrides));
             KernelSource avSource = KernelSource.load("av", config.kernelDir());
-            av = new AvKernel(context, avSource, BuiltinParams.of(avSource, info));
+            av = new AvKernel(context, avSource, params(avSource, info, overrides));
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -54,6 +64,13 @@ public final class OpenClBackend implements Backend {
         LOG.info("clattn: OpenCL on {}; qkt {}, softmax_rows {}, av {}; kernels from {}", info.describe(),
                 qkt.params(), softmax.params(), av.params(),
                 config.kernelDir() == null ? "the jar" : config.kernelDir());
+    }
+
+    private static Map<String, Integer> params(KernelSource source, DeviceInfo info,
+            Map<String, Map<String, Integer>> overrides) {
+        Map<String, Integer> values = new HashMap<>(BuiltinParams.of(source, info));
+        values.putAll(overrides.getOrDefault(source.name(), Map.of()));
+        return values;
     }
 
     @Override

@@ -1,0 +1,58 @@
+package dev.clattn.opencl;
+
+import dev.clattn.Config;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.Arguments;
+
+/**
+ * Backends whose one kernel runs with a given parameter set, so that each kernel is checked with its file
+ * defaults (the GPU shape: many work-items sharing local memory), odd tiles that divide nothing, and
+ * single-work-item groups, whatever device the suite runs on.
+ */
+final class KernelVariants {
+    private static final Map<String, OpenClBackend> BACKENDS = new ConcurrentHashMap<>();
+
+    private KernelVariants() {
+    }
+
+    /** Parameter sets by label; "defaults" stands for the kernel file's own defaults. */
+    static Map<String, Map<String, Integer>> sets(String kernel) {
+        Map<String, Map<String, Integer>> sets = new LinkedHashMap<>();
+        sets.put("file-defaults", KernelSource.load(kernel, null).defaults());
+        switch (kernel) {
+            case "qkt" -> {
+                sets.put("odd", Map.of("TILE_Q", 6, "WPT_Q", 2, "TILE_K", 10, "WPT_K", 5, "TILE_D", 7));
+                sets.put("single", Map.of("TILE_Q", 1, "WPT_Q", 1, "TILE_K", 1, "WPT_K", 1, "TILE_D", 1));
+            }
+            case "av" -> {
+                sets.put("odd", Map.of("TILE_Q", 6, "WPT_Q", 2, "TILE_V", 10, "WPT_V", 5, "TILE_J", 7));
+                sets.put("single", Map.of("TILE_Q", 1, "WPT_Q", 1, "TILE_V", 1, "WPT_V", 1, "TILE_J", 1));
+            }
+            case "softmax_rows" -> {
+                sets.put("wg1", Map.of("WG_SIZE", 1));
+                sets.put("wg64", Map.of("WG_SIZE", 64));
+            }
+            default -> throw new IllegalArgumentException(kernel);
+        }
+        return sets;
+    }
+
+    static OpenClBackend backend(String kernel, String label) {
+        return BACKENDS.computeIfAbsent(kernel + "/" + label, key -> new OpenClBackend(OpenClDevices.require(),
+                Config.fromEnvironment(), Map.of(kernel, sets(kernel).get(label))));
+    }
+
+    /** (parameter-set label, case) pairs. */
+    static Stream<Arguments> arguments(String kernel, List<?> cases) {
+        return sets(kernel).keySet().stream().flatMap(label -> cases.stream().map(c -> Arguments.of(label, c)));
+    }
+
+    static void closeAll() {
+        BACKENDS.values().forEach(OpenClBackend::close);
+        BACKENDS.clear();
+    }
+}
