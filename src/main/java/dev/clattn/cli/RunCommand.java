@@ -1,0 +1,153 @@
+package dev.clattn.cli;
+
+import dev.clattn.Attention;
+import dev.clattn.AttentionRequest;
+import dev.clattn.AttentionResult;
+import dev.clattn.BackendKind;
+import dev.clattn.Causal;
+import dev.clattn.Config;
+import dev.clattn.Shape;
+import dev.clattn.io.Npy;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code clattn run}: attention over .npy tensors. Q, K, V of rank 4 [B,H,N,D], 3 [B,N,D] (H = 1) or 2 [N,D]
+ * (B = H = 1); outputs have Q's leading rank. Every input is read and checked, and every output computed,
+ * before any output file appears.
+ */
+@Command(name = "run", description = "Compute attention over .npy files.")
+final class RunCommand implements Callable<Integer> {
+    @Option(names = "--q", required = true, paramLabel = "Q.npy", description = "queries, float32 [B,Hq,Nq,D]")
+    Path q;
+    @Option(names = "--k", required = true, paramLabel = "K.npy", description = "keys, float32 [B,Hk,Nk,D]")
+    Path k;
+    @Option(names = "--v", required = true, paramLabel = "V.npy", description = "values, float32 [B,Hk,Nk,Dv]")
+    Path v;
+    @Option(names = "--out", required = true, paramLabel = "O.npy", description = "output [B,Hq,Nq,Dv]")
+    Path out;
+    @Option(names = "--scale", paramLabel = "S", description = "softmax scale (default 1/sqrt(D))")
+    Float scale;
+    @Option(names = "--causal", arity = "0..1", fallbackValue = "top-left", paramLabel = "ALIGN",
+            description = "causal mask: top-left (default) or bottom-right")
+    String causal;
+    @Option(names = "--key-lengths", paramLabel = "L.npy", description = "int32/int64 [B] valid keys per batch")
+    Path keyLengths;
+    @Option(names = "--mask", paramLabel = "M.npy", description = "bool/uint8 mask (true = attend), broadcastable")
+    Path mask;
+    @Option(names = "--bias", paramLabel = "A.npy", description = "float32 additive bias, broadcastable")
+    Path bias;
+    @Option(names = "--weights", paramLabel = "P.npy", description = "also write the attention weights")
+    Path weights;
+    @Option(names = "--lse", paramLabel = "LSE.npy", description = "also write each row's log-sum-exp")
+    Path lse;
+    @Option(names = "--backend", defaultValue = "auto", paramLabel = "auto|opencl|cpu")
+    String backend;
+
+    @Override
+    public Integer call() throws IOException {
+        Npy.Array qa = Npy.read("--q " + q, q);
+        Npy.Array ka = Npy.read("--k " + k, k);
+        Npy.Array va = Npy.read("--v " + v, v);
+        int rank = qa.shape().length;
+        if (rank < 2 || rank > 4) {
+            throw new IllegalArgumentException("--q: expected rank 2, 3 or 4 ([N,D], [B,N,D] or [B,H,N,D]), got shape "
+                    + Arrays.toString(qa.shape()));
+        }
+        int[] qs = as4d(qa, rank);
+        int[] ks = as4d(ka, rank);
+        int[] vs = as4d(va, rank);
+        same("--k", "batch B", ks[0], qs[0]);
+        same("--k", "head dim D", ks[3], qs[3]);
+        same("--v", "batch B", vs[0], qs[0]);
+        same("--v", "heads Hk", vs[1], ks[1]);
+        same("--v", "keys Nk", vs[2], ks[2]);
+        if (qs[1] % ks[1] != 0) {
+            throw new IllegalArgumentException("--k: Hq=" + qs[1] + " (from --q) must be a multiple of Hk=" + ks[1]);
+        }
+        Shape shape = new Shape(qs[0], qs[1], ks[1], qs[2], ks[2], qs[3], vs[3]);
+        AttentionRequest.Builder b = AttentionRequest.builder(shape).q(qa.floats()).k(ka.floats()).v(va.floats())
+                .causal(causal == null ? Causal.NONE : Causal.parse(causal))
+                .returnWeights(weights != null).returnLse(lse != null);
+        if (scale != null) {
+            b.scale(scale);
+        }
+        if (keyLengths != null) {
+            Npy.Array l = Npy.read("--key-lengths " + keyLengths, keyLengths);
+            if (l.shape().length != 1) {
+                throw new IllegalArgumentException("--key-lengths: expected shape [B]=[" + shape.batch() + "], got "
+                        + Arrays.toString(l.shape()));
+            }
+            b.keyLengths(l.ints());
+        }
+        if (mask != null) {
+            Npy.Array m = Npy.read("--mask " + mask, mask);
+            b.maskBytes(m.bytes(), m.shape());
+        }
+        if (bias != null) {
+            Npy.Array a = Npy.read("--bias " + bias, bias);
+            b.bias(a.floats(), a.shape());
+        }
+        AttentionRequest request = b.build();
+        Config config = Config.builder().backend(BackendKind.parse(backend)).build();
+        AttentionResult result;
+        try (Attention engine = Attention.open(config)) {
+            result = engine.compute(request);
+        }
+        int[] lead = Arrays.copyOf(qa.shape(), rank - 2);
+        List<Path[]> moves = new ArrayList<>();
+        try {
+            moves.add(new Path[] {Npy.writeTemp(out, dims(lead, shape.queryLen(), shape.valueDim()), result.output()),
+                    out});
+            if (weights != null) {
+                moves.add(new Path[] {Npy.writeTemp(weights, dims(lead, shape.queryLen(), shape.keyLen()),
+                        result.weights()), weights});
+            }
+            if (lse != null) {
+                moves.add(new Path[] {Npy.writeTemp(lse, dims(lead, shape.queryLen()), result.lse()), lse});
+            }
+        } catch (IOException e) {
+            for (Path[] m : moves) {
+                Files.deleteIfExists(m[0]);
+            }
+            throw new IllegalArgumentException("cannot write output: " + e.getMessage(), e);
+        }
+        for (Path[] m : moves) {
+            Files.move(m[0], m[1], StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+        return 0;
+    }
+
+    private static int[] as4d(Npy.Array a, int rank) {
+        int[] s = a.shape();
+        if (s.length != rank) {
+            throw new IllegalArgumentException(a.name() + ": expected rank " + rank + " like --q, got shape "
+                    + Arrays.toString(s));
+        }
+        return switch (rank) {
+            case 2 -> new int[] {1, 1, s[0], s[1]};
+            case 3 -> new int[] {s[0], 1, s[1], s[2]};
+            default -> s.clone();
+        };
+    }
+
+    private static void same(String arg, String what, int got, int expected) {
+        if (got != expected) {
+            throw new IllegalArgumentException(arg + ": expected " + what + "=" + expected + ", got " + got);
+        }
+    }
+
+    private static int[] dims(int[] lead, int... tail) {
+        int[] d = Arrays.copyOf(lead, lead.length + tail.length);
+        System.arraycopy(tail, 0, d, lead.length, tail.length);
+        return d;
+    }
+}

@@ -1,0 +1,45 @@
+package dev.clattn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConfigTest {
+    @Test
+    void defaults() {
+        Config c = Config.builder(Map.of(), k -> null).build();
+        assertEquals(BackendKind.AUTO, c.backend());
+        assertNull(c.device());
+        assertNull(c.kernelDir());
+        assertEquals(256L << 20, c.scoreBufferBytes());
+        assertFalse(c.requireOpenCl());
+    }
+
+    @Test
+    void environmentThenPropertiesThenBuilder() {
+        Map<String, String> env = Map.of("CLATTN_BACKEND", "cpu", "CLATTN_DEVICE", "Tesla", "CLATTN_KERNELS", "/k",
+                "CLATTN_REQUIRE_OPENCL", "1", "CLATTN_SCORE_BUFFER_MIB", "8");
+        Map<String, String> props = Map.of("clattn.device", "H100");
+        Config c = Config.builder(env, props::get).build();
+        assertEquals(BackendKind.CPU, c.backend());
+        assertEquals("H100", c.device());
+        assertEquals(Path.of("/k"), c.kernelDir());
+        assertEquals(8L << 20, c.scoreBufferBytes());
+        assertTrue(c.requireOpenCl());
+        assertEquals("1", Config.builder(env, props::get).device("1").build().device());
+    }
+
+    @Test
+    void badValuesAreNamed() {
+        assertEquals("clattn.threads: expected an integer, got 'many'", assertThrows(IllegalArgumentException.class,
+                () -> Config.builder(Map.of("CLATTN_THREADS", "many"), k -> null)).getMessage());
+        assertEquals("threads: expected >= 1, got 0", assertThrows(IllegalArgumentException.class,
+                () -> Config.builder(Map.of(), k -> null).threads(0)).getMessage());
+    }
+}
