@@ -49,7 +49,7 @@ final class DemoCommand implements Callable<Integer> {
         AttentionRequest request = AttentionRequest.builder(shape).q(gaussian(rnd, shape.qElements()))
                 .k(gaussian(rnd, shape.kElements())).v(gaussian(rnd, shape.vElements())).causal(Causal.TOP_LEFT)
                 .build();
-        Config config = Config.builder().backend(BackendKind.parse(backend)).build();
+        Config config = Config.builder().backend(RunCommand.option(() -> BackendKind.parse(backend))).build();
         try (Attention engine = Attention.open(config)) {
             out.println("device:  " + engine.backend().name() + " - " + engine.backend().device());
             out.println("problem: " + shape + ", causal (top-left), fp32");

@@ -15,7 +15,11 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -75,7 +79,7 @@ final class RunCommand implements Callable<Integer> {
         }
         Shape shape = new Shape(qs[0], qs[1], ks[1], qs[2], ks[2], qs[3], vs[3]);
         AttentionRequest.Builder b = AttentionRequest.builder(shape).q(qa.floats()).k(ka.floats()).v(va.floats())
-                .causal(causal == null ? Causal.NONE : Causal.parse(causal))
+                .causal(causal == null ? Causal.NONE : option(() -> Causal.parse(causal)))
                 .returnWeights(weights != null).returnLse(lse != null);
         if (scale != null) {
             b.scale(scale);
@@ -96,8 +100,8 @@ final class RunCommand implements Callable<Integer> {
             Npy.Array a = Npy.read("--bias " + bias, bias);
             b.bias(a.floats(), a.shape());
         }
-        AttentionRequest request = b.build();
-        Config config = Config.builder().backend(BackendKind.parse(backend)).build();
+        AttentionRequest request = option(b::build);
+        Config config = Config.builder().backend(option(() -> BackendKind.parse(backend))).build();
         AttentionResult result;
         try (Attention engine = Attention.open(config)) {
             result = engine.compute(request);
@@ -124,6 +128,24 @@ final class RunCommand implements Callable<Integer> {
             Files.move(m[0], m[1], StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
         return 0;
+    }
+
+    private static final Map<String, String> OPTION_OF = Map.of("q", "--q", "k", "--k", "v", "--v", "mask", "--mask",
+            "bias", "--bias", "keyLengths", "--key-lengths", "scale", "--scale", "causal", "--causal", "backend",
+            "--backend");
+    private static final Pattern LEADING_NAME = Pattern.compile("^(\\w+)");
+
+    /** Runs {@code step}, renaming the argument an error names to the option that carries it ("--mask: ..."). */
+    static <T> T option(Supplier<T> step) {
+        try {
+            return step.get();
+        } catch (IllegalArgumentException e) {
+            Matcher m = LEADING_NAME.matcher(e.getMessage());
+            if (m.find() && OPTION_OF.containsKey(m.group(1))) {
+                throw new IllegalArgumentException(OPTION_OF.get(m.group(1)) + e.getMessage().substring(m.end()), e);
+            }
+            throw e;
+        }
     }
 
     private static int[] as4d(Npy.Array a, int rank) {

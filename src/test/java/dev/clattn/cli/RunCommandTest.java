@@ -1,0 +1,206 @@
+package dev.clattn.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.clattn.AttentionRequest;
+import dev.clattn.AttentionResult;
+import dev.clattn.Causal;
+import dev.clattn.Shape;
+import dev.clattn.cpu.CpuBackend;
+import dev.clattn.io.Npy;
+import dev.clattn.testing.Case;
+import dev.clattn.testing.Naive;
+import dev.clattn.testing.Naive.Precision;
+import dev.clattn.testing.Tolerance;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code clattn run} contract end to end through .npy files. */
+class RunCommandTest {
+    @TempDir
+    Path dir;
+
+    record Outcome(int code, String out, String err) {
+    }
+
+    private static Outcome clattn(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Outcome(code, out.toString(), err.toString());
+    }
+
+    private Path floats(String name, int[] shape, float[] data) throws Exception {
+        Path p = dir.resolve(name);
+        Files.move(Npy.writeTemp(p, shape, data), p, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        return p;
+    }
+
+    private Path raw(String name, String descr, String shape, byte[] data) throws Exception {
+        return dev.clattn.io.NpyTestAccess.write(dir.resolve(name), descr, shape, data);
+    }
+
+    private String[] args(String... extra) {
+        List<String> a = new ArrayList<>(List.of("run", "--q", dir.resolve("q.npy").toString(), "--k",
+                dir.resolve("k.npy").toString(), "--v", dir.resolve("v.npy").toString(), "--out",
+                dir.resolve("o.npy").toString()));
+        a.addAll(List.of(extra));
+        return a.toArray(String[]::new);
+    }
+
+    private AttentionRequest writeInputs(Case c, int[] qShape, int[] kShape, int[] vShape) throws Exception {
+        AttentionRequest r = c.request(true, true);
+        floats("q.npy", qShape, r.q().array());
+        floats("k.npy", kShape, r.k().array());
+        floats("v.npy", vShape, r.v().array());
+        return r;
+    }
+
+    @Test
+    void rank4WithEveryOptionMatchesTheReference() throws Exception {
+        Shape s = new Shape(2, 4, 2, 9, 13, 8, 6);
+        AttentionRequest r = writeInputs(Case.of("cli", s), new int[] {2, 4, 9, 8}, new int[] {2, 2, 13, 8},
+                new int[] {2, 2, 13, 6});
+        raw("l.npy", "<i8", "2,", littleEndianLongs(13, 5));
+        byte[] mask = new byte[9 * 13];
+        Arrays.fill(mask, (byte) 1);
+        mask[3] = 0;
+        raw("m.npy", "|b1", "9, 13", mask);
+        float[] bias = new float[13];
+        bias[2] = -1.5f;
+        floats("a.npy", new int[] {1, 13}, bias);
+        Outcome o = clattn(args("--scale", "0.3", "--causal=bottom-right", "--key-lengths",
+                dir.resolve("l.npy").toString(), "--mask", dir.resolve("m.npy").toString(), "--bias",
+                dir.resolve("a.npy").toString(), "--weights", dir.resolve("p.npy").toString(), "--lse",
+                dir.resolve("lse.npy").toString()));
+        assertEquals(0, o.code(), o.err());
+        AttentionRequest expected = AttentionRequest.builder(s).q(r.q().array()).k(r.k().array()).v(r.v().array())
+                .scale(0.3f).causal(Causal.BOTTOM_RIGHT).keyLengths(new int[] {13, 5}).maskBytes(mask, 9, 13)
+                .bias(bias, 1, 13).returnWeights(true).returnLse(true).build();
+        Naive.Result f64 = new Naive(expected, Precision.F64).attention();
+        Naive.Result f32 = new Naive(expected, Precision.F32).attention();
+        Npy.Array out = Npy.read("o", dir.resolve("o.npy"));
+        assertArrayEquals(new int[] {2, 4, 9, 6}, out.shape());
+        Tolerance.check("O", out.floats(), f64.out(), f32.out());
+        Npy.Array p = Npy.read("p", dir.resolve("p.npy"));
+        assertArrayEquals(new int[] {2, 4, 9, 13}, p.shape());
+        Tolerance.check("P", p.floats(), f64.weights(), f32.weights());
+        Npy.Array lse = Npy.read("lse", dir.resolve("lse.npy"));
+        assertArrayEquals(new int[] {2, 4, 9}, lse.shape());
+        Tolerance.check("LSE", lse.floats(), f64.lse(), f32.lse());
+    }
+
+    @Test
+    void rank3And2KeepTheirLeadingRankOnEveryBackend() throws Exception {
+        for (String backend : new String[] {"cpu", "auto"}) {
+            Shape s3 = new Shape(3, 1, 1, 5, 7, 4, 2);
+            AttentionRequest r3 = writeInputs(Case.of("r3", s3), new int[] {3, 5, 4}, new int[] {3, 7, 4},
+                    new int[] {3, 7, 2});
+            Outcome o = clattn(args("--causal", "--backend", backend, "--lse", dir.resolve("lse.npy").toString()));
+            assertEquals(0, o.code(), o.err());
+            assertArrayEquals(new int[] {3, 5, 2}, Npy.read("o", dir.resolve("o.npy")).shape());
+            assertArrayEquals(new int[] {3, 5}, Npy.read("lse", dir.resolve("lse.npy")).shape());
+            AttentionRequest causal = AttentionRequest.builder(s3).q(r3.q().array()).k(r3.k().array())
+                    .v(r3.v().array()).causal(Causal.TOP_LEFT).build();
+            Tolerance.check("O", Npy.read("o", dir.resolve("o.npy")).floats(),
+                    new Naive(causal, Precision.F64).attention().out(),
+                    new Naive(causal, Precision.F32).attention().out());
+
+            writeInputs(Case.of("r2", new Shape(1, 1, 1, 6, 4, 3, 5)), new int[] {6, 3}, new int[] {4, 3},
+                    new int[] {4, 5});
+            o = clattn(args("--backend", backend, "--weights", dir.resolve("p.npy").toString()));
+            assertEquals(0, o.code(), o.err());
+            assertArrayEquals(new int[] {6, 5}, Npy.read("o", dir.resolve("o.npy")).shape());
+            assertArrayEquals(new int[] {6, 4}, Npy.read("p", dir.resolve("p.npy")).shape());
+        }
+    }
+
+    private void assertBadInput(String expectedError, String... extra) {
+        Outcome o = clattn(args(extra));
+        assertEquals(2, o.code(), o.err());
+        assertEquals(1, o.err().strip().lines().count(), o.err());
+        assertTrue(o.err().contains(expectedError), o.err());
+        try (Stream<Path> files = Files.list(dir)) {
+            assertFalse(files.anyMatch(f -> f.getFileName().toString().startsWith("o.npy")
+                    || f.getFileName().toString().startsWith("p.npy")), "no output file after bad input");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void badInputIsOneLineExitTwoAndNoOutput() throws Exception {
+        writeInputs(Case.of("bad", new Shape(1, 2, 2, 5, 6, 4, 4)), new int[] {1, 2, 5, 4}, new int[] {1, 2, 6, 4},
+                new int[] {1, 2, 6, 4});
+        assertBadInput("--causal", "--causal=diagonal");
+        assertBadInput("--backend", "--backend", "gpu");
+        assertBadInput("Unknown option: '--frobnicate'", "--frobnicate");
+        assertBadInput("--mask", "--mask", raw("m.npy", "|b1", "5, 5", new byte[25]).toString());
+        assertBadInput("--key-lengths", "--key-lengths", raw("l.npy", "<i4", "1, 1", new byte[4]).toString());
+        assertBadInput("--key-lengths[0]: expected 0..6 (Nk), got 9", "--key-lengths",
+                raw("l9.npy", "<i4", "1,", littleEndianInts(9)).toString());
+        assertBadInput("--bias", "--bias", raw("a.npy", "<f8", "6,", new byte[48]).toString(), "--weights",
+                dir.resolve("p.npy").toString());
+        floats("k.npy", new int[] {1, 2, 6, 3}, new float[36]);
+        assertBadInput("--k: expected head dim D=4, got 3");
+        floats("k.npy", new int[] {2, 6, 4}, new float[48]);
+        assertBadInput("--k " + dir.resolve("k.npy") + ": expected rank 4 like --q, got shape [2, 6, 4]");
+        Files.delete(dir.resolve("k.npy"));
+        assertBadInput("cannot read");
+        Outcome missing = clattn("run", "--q", "x.npy");
+        assertEquals(2, missing.code());
+    }
+
+    @Test
+    void infoAndDemoRun() {
+        Outcome info = clattn("info");
+        assertEquals(0, info.code(), info.err());
+        assertTrue(info.out().contains("Chosen: "), info.out());
+        Outcome demo = clattn("demo", "--batch", "1", "--heads", "2", "--seq", "97", "--dim", "40", "--repeat", "1",
+                "--backend", "cpu");
+        assertEquals(0, demo.code(), demo.err());
+        assertTrue(demo.out().contains("GFLOP/s"), demo.out());
+        assertEquals(2, clattn("demo", "--repeat", "0").code());
+    }
+
+    private static byte[] littleEndianLongs(long... v) {
+        ByteBuffer b = ByteBuffer.allocate(8 * v.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (long x : v) {
+            b.putLong(x);
+        }
+        return b.array();
+    }
+
+    private static byte[] littleEndianInts(int... v) {
+        ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (int x : v) {
+            b.putInt(x);
+        }
+        return b.array();
+    }
+
+    @Test
+    void resultIsTheEngines() throws Exception {
+        Shape s = new Shape(1, 2, 1, 7, 7, 5, 5);
+        AttentionRequest r = writeInputs(Case.of("same", s), new int[] {1, 2, 7, 5}, new int[] {1, 1, 7, 5},
+                new int[] {1, 1, 7, 5});
+        assertEquals(0, clattn(args("--backend", "cpu")).code());
+        try (CpuBackend cpu = new CpuBackend(2)) {
+            AttentionResult direct = cpu.attention(r);
+            assertArrayEquals(direct.output(), Npy.read("o", dir.resolve("o.npy")).floats());
+        }
+    }
+}
