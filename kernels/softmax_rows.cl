@@ -54,10 +54,13 @@ void softmax_rows(__global float* restrict p, __global float* restrict lse, cons
 
     // m == -INFINITY: nothing visible (or every visible score is -INFINITY); the row is all zeros.
     const int any = m != -INFINITY;
+    // Each work-item keeps the exponentials of its own keys in the row, so the last pass only divides.
     float sum = 0.0f;
     if (any) {
         for (int j = t; j < n; j += WG_SIZE) {
-            sum += exp(SCORE(j) - m);
+            const float e = exp(SCORE(j) - m);
+            row[j] = e;
+            sum += e;
         }
     }
     red[t] = sum;
@@ -71,7 +74,7 @@ void softmax_rows(__global float* restrict p, __global float* restrict lse, cons
     sum = red[0];
 
     for (int j = t; j < nk; j += WG_SIZE) {
-        row[j] = (any && j < n) ? exp(SCORE(j) - m) / sum : 0.0f;
+        row[j] = (any && j < n) ? row[j] / sum : 0.0f;
     }
     if (write_lse && t == 0) {
         lse[(size_t)bh * nq + i] = any ? m + log(sum) : -INFINITY;

@@ -1,0 +1,64 @@
+package dev.clattn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.clattn.testing.Case;
+import dev.clattn.testing.TestCases;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/** The engine façade: backend choice and concurrent use. */
+class AttentionTest {
+    @Test
+    void concurrentCallsGetTheSameAnswersAsSerialOnes() throws Exception {
+        List<Case> cases = TestCases.pipeline().subList(2, 8);
+        try (Attention engine = Attention.open()) {
+            List<float[]> serial = new ArrayList<>();
+            for (Case c : cases) {
+                serial.add(engine.compute(c.request(false, false)).output());
+            }
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            try {
+                List<Future<float[]>> futures = new ArrayList<>();
+                for (int round = 0; round < 3; round++) {
+                    for (Case c : cases) {
+                        futures.add(pool.submit(() -> engine.compute(c.request(false, false)).output()));
+                    }
+                }
+                for (int x = 0; x < futures.size(); x++) {
+                    assertArrayEquals(serial.get(x % cases.size()), futures.get(x).get(), cases.get(x % cases.size())
+                            .toString());
+                }
+            } finally {
+                pool.shutdown();
+            }
+        }
+    }
+
+    @Test
+    void cpuBackendOnRequest() {
+        try (Attention engine = Attention.open(Config.builder().backend(BackendKind.CPU).build())) {
+            assertEquals("cpu", engine.backend().name());
+        }
+    }
+
+    @Test
+    void aDeviceSelectorThatMatchesNothingIsAnError() {
+        Config config = Config.builder().backend(BackendKind.AUTO).device("no-such-device-xyz").build();
+        if (!dev.clattn.opencl.OpenCl.probe().available()) {
+            try (Attention engine = Attention.open(config)) {
+                assertEquals("cpu", engine.backend().name());
+            }
+            return;
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Attention.open(config));
+        assertTrue(e.getMessage().startsWith("device: no OpenCL device matches"), e.getMessage());
+    }
+}
