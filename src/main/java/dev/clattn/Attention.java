@@ -1,7 +1,6 @@
 package dev.clattn;
 
 import dev.clattn.cpu.CpuBackend;
-import dev.clattn.opencl.DeviceSelector;
 import dev.clattn.opencl.OpenCl;
 import dev.clattn.opencl.OpenClBackend;
 import java.util.stream.Collectors;
@@ -51,10 +50,7 @@ public final class Attention implements AutoCloseable {
             LOG.info("clattn: {}; using the CPU fallback", probe.problem());
             return new CpuBackend(config.threads());
         }
-        OpenCl.Device chosen = DeviceSelector.choose(
-                probe.devices().stream().map(OpenCl.Device::info).toList(), config.platform(), config.device())
-                .flatMap(info -> probe.devices().stream().filter(d -> d.info() == info).findFirst())
-                .orElseThrow(() -> new IllegalArgumentException("device: no OpenCL device matches platform="
+        OpenCl.Device chosen = OpenCl.choose(probe, config).orElseThrow(() -> new IllegalArgumentException("device: no OpenCL device matches platform="
                         + config.platform() + " device=" + config.device() + "; available: "
                         + probe.devices().stream().map(d -> d.info().platformIndex() + ":" + d.info().deviceIndex()
                                 + " " + d.info().name()).collect(Collectors.joining(", "))));

@@ -137,6 +137,14 @@ public final class AttentionRequest {
         }
     }
 
+    /** Checks an LSE output array given to a single stage: null, or [B,Hq,Nq] floats. */
+    public void checkLse(float[] lse) {
+        if (lse != null && lse.length != shape.lseElements()) {
+            throw new IllegalArgumentException("lse: expected [B,Hq,Nq] = " + shape.lseElements() + " floats, got "
+                    + lse.length);
+        }
+    }
+
     /** Length of a [B,Hq,Nq,Nk] array for this shape, or an exception when a Java array cannot hold it. */
     public int scoreArrayLength(String name) {
         fitsArray(name + " [B,Hq,Nq,Nk]", shape.scoreElements());

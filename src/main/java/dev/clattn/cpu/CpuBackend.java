@@ -125,10 +125,7 @@ public final class CpuBackend implements Backend {
     public float[] softmaxRows(AttentionRequest r, float[] scores, float[] lse) {
         Shape s = r.shape();
         r.checkScores("scores", scores);
-        if (lse != null && lse.length != s.lseElements()) {
-            throw new IllegalArgumentException("lse: expected [B,Hq,Nq] = " + s.lseElements() + " floats, got "
-                    + lse.length);
-        }
+        r.checkLse(lse);
         float[] p = scores.clone();
         forEachRowBlock(s, false, (bh, i0, i1, scratch, acc) -> {
             for (int i = i0; i < i1; i++) {

@@ -45,6 +45,13 @@ public final class OpenCl {
         return probe;
     }
 
+    /** The device the configuration's platform and device selectors choose among those probed. */
+    public static java.util.Optional<Device> choose(Probe probe, dev.clattn.Config config) {
+        return DeviceSelector.choose(probe.devices().stream().map(Device::info).toList(), config.platform(),
+                        config.device())
+                .flatMap(info -> probe.devices().stream().filter(d -> d.info() == info).findFirst());
+    }
+
     private static Probe enumerate() {
         try {
             CL.setExceptionsEnabled(true);

@@ -142,10 +142,7 @@ public final class OpenClBackend implements Backend {
     public float[] softmaxRows(AttentionRequest r, float[] scores, float[] lseOut) {
         Shape s = r.shape();
         r.checkScores("scores", scores);
-        if (lseOut != null && lseOut.length != s.lseElements()) {
-            throw new IllegalArgumentException("lse: expected [B,Hq,Nq] = " + s.lseElements() + " floats, got "
-                    + lseOut.length);
-        }
+        r.checkLse(lseOut);
         float[] out = new float[scores.length];
         ClBuffer lse = buffers.get(Role.LSE, lseOut != null ? 4 * s.lseElements() : 4);
         MaskArgs mask = structuralMask(r);

@@ -2,11 +2,11 @@ package dev.clattn.opencl;
 
 import dev.clattn.AttentionRequest;
 import dev.clattn.testing.Case;
+import dev.clattn.testing.Data;
 import dev.clattn.testing.Naive;
 import dev.clattn.testing.Naive.Precision;
 import dev.clattn.testing.TestCases;
 import dev.clattn.testing.Tolerance;
-import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,11 +22,7 @@ class AvKernelTest {
     @MethodSource("variants")
     void avMatchesReference(String params, Case c) {
         AttentionRequest r = c.request(false, false);
-        Random rnd = new Random(c.seed());
-        float[] weights = new float[(int) r.shape().scoreElements()];
-        for (int x = 0; x < weights.length; x++) {
-            weights[x] = rnd.nextInt(5) == 0 ? 0f : rnd.nextFloat();
-        }
+        float[] weights = Data.weights(c.seed(), r.shape().scoreElements());
         Tolerance.check(params + " " + c + " O", KernelVariants.backend("av", params).av(r, weights),
                 new Naive(r, Precision.F64).av(weights), new Naive(r, Precision.F32).av(weights));
     }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clattn.AttentionRequest;
-import dev.clattn.AttentionResult;
 import dev.clattn.Backend;
 import dev.clattn.BackendContract;
 import dev.clattn.Causal;
@@ -13,9 +12,6 @@ import dev.clattn.Config;
 import dev.clattn.KernelBuildException;
 import dev.clattn.Shape;
 import dev.clattn.testing.Case;
-import dev.clattn.testing.Naive;
-import dev.clattn.testing.Naive.Precision;
-import dev.clattn.testing.Tolerance;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
@@ -43,25 +39,15 @@ class OpenClBackendTest extends BackendContract {
         return backend;
     }
 
-    private static void checkAgainstReference(Backend b, Case c) {
-        AttentionRequest r = c.request(true, true);
-        AttentionResult got = b.attention(r);
-        Naive.Result f64 = new Naive(r, Precision.F64).attention();
-        Naive.Result f32 = new Naive(r, Precision.F32).attention();
-        Tolerance.check(c + " O", got.output(), f64.out(), f32.out());
-        Tolerance.check(c + " P", got.weights(), f64.weights(), f32.weights());
-        Tolerance.check(c + " LSE", got.lse(), f64.lse(), f32.lse());
-    }
-
     @Test
     void scoresLargerThanTheBufferRunInChunks() {
         Config oneMiB = Config.builder().scoreBufferMiB(1).build();
         try (OpenClBackend small = new OpenClBackend(OpenClDevices.require(), oneMiB)) {
             // Several whole heads per chunk: 300 x 300 floats = 352 KiB per head.
-            checkAgainstReference(small, Case.of("chunk-heads", new Shape(3, 2, 1, 300, 300, 16, 8))
+            checkAttention(small, Case.of("chunk-heads", new Shape(3, 2, 1, 300, 300, 16, 8))
                     .causal(Causal.TOP_LEFT).plantNaN());
             // Part of a head per chunk: 600 x 1025 floats = 2.3 MiB per head.
-            checkAgainstReference(small, Case.of("chunk-rows", new Shape(1, 2, 2, 600, 1025, 8, 8))
+            checkAttention(small, Case.of("chunk-rows", new Shape(1, 2, 2, 600, 1025, 8, 8))
                     .causal(Causal.BOTTOM_RIGHT).keyLengths(1000));
         }
     }

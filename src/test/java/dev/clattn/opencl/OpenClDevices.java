@@ -22,10 +22,6 @@ public final class OpenClDevices {
             }
             Assumptions.abort(why + "; OpenCL tests skipped");
         }
-        Config config = Config.fromEnvironment();
-        return DeviceSelector.choose(probe.devices().stream().map(OpenCl.Device::info).toList(), config.platform(),
-                        config.device())
-                .flatMap(info -> probe.devices().stream().filter(d -> d.info() == info).findFirst())
-                .orElseThrow(() -> new AssertionError("configured OpenCL device not found"));
+        return OpenCl.choose(probe, Config.fromEnvironment()).orElseThrow(() -> new AssertionError("configured OpenCL device not found"));
     }
 }

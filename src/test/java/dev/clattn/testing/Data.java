@@ -15,6 +15,16 @@ public final class Data {
         return x;
     }
 
+    /** Attention weights for a stage test: uniform in [0, 1), a fifth of them exactly 0. */
+    public static float[] weights(long seed, long n) {
+        Random rnd = new Random(seed);
+        float[] w = new float[Math.toIntExact(n)];
+        for (int x = 0; x < w.length; x++) {
+            w[x] = rnd.nextInt(5) == 0 ? 0f : rnd.nextFloat();
+        }
+        return w;
+    }
+
     public static int product(int[] dims) {
         int p = 1;
         for (int d : dims) {
