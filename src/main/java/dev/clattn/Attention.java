@@ -57,6 +57,44 @@ public final class Attention implements AutoCloseable {
         return new OpenClBackend(chosen, config);
     }
 
+    /**
+     * Combines attention results computed over disjoint blocks of the keys (on different devices, or at
+     * different times) into the result over all of them, by their log-sum-exp. Every part must carry its LSE
+     * (request it with {@code returnLse(true)}) and have the same shape; the result carries the merged LSE.
+     */
+    public static AttentionResult merge(java.util.List<AttentionResult> parts) {
+        if (parts == null || parts.isEmpty()) {
+            throw new IllegalArgumentException("parts: expected at least one partial result, got none");
+        }
+        int rows = -1;
+        int width = -1;
+        float[][] outs = new float[parts.size()][];
+        float[][] lses = new float[parts.size()][];
+        for (int z = 0; z < parts.size(); z++) {
+            AttentionResult p = parts.get(z);
+            if (p.lse() == null) {
+                throw new IllegalArgumentException("parts[" + z + "]: has no LSE; compute it with returnLse(true)");
+            }
+            if (rows < 0) {
+                rows = p.lse().length;
+                width = p.output().length / rows;
+            }
+            if (p.lse().length != rows || p.output().length != (long) rows * width) {
+                throw new IllegalArgumentException("parts[" + z + "]: expected " + rows + " rows of " + width
+                        + " outputs like parts[0], got " + p.lse().length + " rows and " + p.output().length
+                        + " outputs");
+            }
+            outs[z] = p.output();
+            lses[z] = p.lse();
+        }
+        float[] out = new float[rows * width];
+        float[] lse = new float[rows];
+        for (int row = 0; row < rows; row++) {
+            lse[row] = dev.clattn.cpu.CpuReference.attentionMerge(outs, lses, row, width, out, row * width);
+        }
+        return new AttentionResult(out, null, lse);
+    }
+
     public Backend backend() {
         return backend;
     }

@@ -21,6 +21,7 @@ public final class AttentionRequest {
     private final Broadcast<float[]> bias;
     private final boolean wantWeights;
     private final boolean wantLse;
+    private final Storage storage;
 
     private AttentionRequest(Builder b) {
         Shape s = b.shape;
@@ -38,6 +39,7 @@ public final class AttentionRequest {
         this.bias = b.biasData == null ? null : Broadcast.bias(b.biasData, b.biasDims, s);
         this.wantWeights = b.wantWeights;
         this.wantLse = b.wantLse;
+        this.storage = b.storage;
         fitsArray("output O [B,Hq,Nq,Dv]", s.outElements());
         if (wantWeights) {
             fitsArray("weights P [B,Hq,Nq,Nk]", s.scoreElements());
@@ -128,6 +130,10 @@ public final class AttentionRequest {
         return wantLse;
     }
 
+    public Storage storage() {
+        return storage;
+    }
+
     /** Checks a score or weight matrix given to a single stage: [B,Hq,Nq,Nk] floats. */
     public void checkScores(String name, float[] data) {
         if (data == null || data.length != shape.scoreElements()) {
@@ -179,6 +185,7 @@ public final class AttentionRequest {
         private int[] biasDims;
         private boolean wantWeights;
         private boolean wantLse;
+        private Storage storage = Storage.F32;
 
         private Builder(Shape shape) {
             this.shape = shape;
@@ -263,6 +270,12 @@ public final class AttentionRequest {
         /** Also return the log-sum-exp of each row's scaled, masked scores [B,Hq,Nq]. */
         public Builder returnLse(boolean want) {
             this.wantLse = want;
+            return this;
+        }
+
+        /** Device storage of the inputs on the fused path (default float32); arithmetic is always float. */
+        public Builder storage(Storage storage) {
+            this.storage = storage == null ? Storage.F32 : storage;
             return this;
         }
 

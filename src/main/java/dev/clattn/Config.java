@@ -18,6 +18,10 @@ import java.util.function.Function;
  * <tr><td>clattn.threads</td><td>CLATTN_THREADS</td><td>cores</td><td>CPU fallback threads</td></tr>
  * <tr><td>clattn.scoreBufferMiB</td><td>CLATTN_SCORE_BUFFER_MIB</td><td>256</td><td>cap on the device score
  * buffer; larger problems run in chunks</td></tr>
+ * <tr><td>clattn.path</td><td>CLATTN_PATH</td><td>auto</td><td>auto (fused unless weights are asked for), fused
+ * or three-kernel</td></tr>
+ * <tr><td>clattn.keySplits</td><td>CLATTN_KEY_SPLITS</td><td>0</td><td>fused path: key blocks per row, merged by
+ * LSE; 0 chooses from the device's size (decode shapes)</td></tr>
  * <tr><td>clattn.requireOpenCl</td><td>CLATTN_REQUIRE_OPENCL</td><td>false</td><td>tests: no OpenCL device is a
  * failure, not a skip</td></tr>
  * </table>
@@ -30,6 +34,8 @@ public final class Config {
     private final int threads;
     private final long scoreBufferBytes;
     private final boolean requireOpenCl;
+    private final AttentionPath path;
+    private final int keySplits;
 
     private Config(Builder b) {
         this.backend = b.backend;
@@ -39,6 +45,8 @@ public final class Config {
         this.threads = b.threads;
         this.scoreBufferBytes = b.scoreBufferBytes;
         this.requireOpenCl = b.requireOpenCl;
+        this.path = b.path;
+        this.keySplits = b.keySplits;
     }
 
     /** Knobs from system properties and the environment. */
@@ -86,11 +94,22 @@ public final class Config {
         return requireOpenCl;
     }
 
+    public AttentionPath path() {
+        return path;
+    }
+
+    /** Key blocks per row on the fused path, 0 for automatic. */
+    public int keySplits() {
+        return keySplits;
+    }
+
     @Override
     public String toString() {
         return "backend=" + backend.name().toLowerCase(java.util.Locale.ROOT) + " platform=" + orAny(platform)
                 + " device=" + orAny(device) + " kernels=" + (kernelDir == null ? "(jar)" : kernelDir)
-                + " threads=" + threads + " scoreBufferMiB=" + (scoreBufferBytes >> 20);
+                + " threads=" + threads + " scoreBufferMiB=" + (scoreBufferBytes >> 20) + " path="
+                + path.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + " keySplits="
+                + (keySplits == 0 ? "auto" : keySplits);
     }
 
     private static String orAny(String s) {
@@ -106,6 +125,8 @@ public final class Config {
         private int threads;
         private long scoreBufferBytes;
         private boolean requireOpenCl;
+        private AttentionPath path;
+        private int keySplits;
 
         private Builder(Map<String, String> env, Function<String, String> props) {
             Function<String[], String> read = names -> {
@@ -127,6 +148,10 @@ public final class Config {
             scoreBufferMiB(s == null ? 256 : parseInt("clattn.scoreBufferMiB", s));
             String r = read.apply(new String[] {"clattn.requireOpenCl", "CLATTN_REQUIRE_OPENCL"});
             requireOpenCl = r != null && (r.equals("1") || r.equalsIgnoreCase("true"));
+            String p = read.apply(new String[] {"clattn.path", "CLATTN_PATH"});
+            path = p == null ? AttentionPath.AUTO : AttentionPath.parse(p);
+            String ks = read.apply(new String[] {"clattn.keySplits", "CLATTN_KEY_SPLITS"});
+            keySplits(ks == null ? 0 : parseInt("clattn.keySplits", ks));
         }
 
         private static int parseInt(String name, String text) {
@@ -170,6 +195,20 @@ public final class Config {
                 throw new IllegalArgumentException("scoreBufferMiB: expected >= 1, got " + mib);
             }
             this.scoreBufferBytes = (long) mib << 20;
+            return this;
+        }
+
+        public Builder path(AttentionPath path) {
+            this.path = path;
+            return this;
+        }
+
+        /** Key blocks per row on the fused path; 0 chooses automatically. */
+        public Builder keySplits(int splits) {
+            if (splits < 0) {
+                throw new IllegalArgumentException("keySplits: expected >= 0, got " + splits);
+            }
+            this.keySplits = splits;
             return this;
         }
 

@@ -15,10 +15,12 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** What every backend must do, checked against the float64 reference with the one tolerance rule. */
@@ -41,16 +43,59 @@ public abstract class BackendContract {
         checkAttention(backend(), c);
     }
 
-    /** O, P and LSE of one case against the float64 reference; rows without a visible key exactly zero. */
+    /**
+     * O, P and LSE of one case against the float64 reference, asked for with the weights and without them
+     * (on OpenCL: the three-kernel and the fused path); rows without a visible key exactly zero.
+     */
     protected static void checkAttention(Backend backend, Case c) {
         AttentionRequest r = c.request(true, true);
-        AttentionResult got = backend.attention(r);
         Naive.Result f64 = new Naive(r, Precision.F64).attention();
         Naive.Result f32 = new Naive(r, Precision.F32).attention();
+        AttentionResult got = backend.attention(r);
         Tolerance.check(c + " O", got.output(), f64.out(), f32.out());
         Tolerance.check(c + " P", got.weights(), f64.weights(), f32.weights());
         Tolerance.check(c + " LSE", got.lse(), f64.lse(), f32.lse());
         assertEmptyRowsExactlyZero(c, r, got);
+        AttentionResult lean = backend.attention(c.request(false, true));
+        Tolerance.check(c + " O (no weights)", lean.output(), f64.out(), f32.out());
+        Tolerance.check(c + " LSE (no weights)", lean.lse(), f64.lse(), f32.lse());
+        assertEmptyRowsExactlyZero(c, r, lean);
+    }
+
+    public static Stream<Arguments> storageCases() {
+        return Stream.of(Storage.F16_KV, Storage.F16).flatMap(storage -> Stream.of(0, 3, 8, 12, 14, 21, 22)
+                .map(i -> Arguments.of(storage, TestCases.pipeline().get(i))));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("storageCases")
+    void halfStorageAnswersForTheRoundedInputs(Storage storage, Case c) {
+        AttentionResult got = backend().attention(c.request(false, true, storage, false));
+        AttentionRequest rounded = c.request(false, true, storage, true);
+        Naive.Result f64 = new Naive(rounded, Precision.F64).attention();
+        Naive.Result f32 = new Naive(rounded, Precision.F32).attention();
+        Tolerance.check(storage + " " + c + " O", got.output(), f64.out(), f32.out());
+        Tolerance.check(storage + " " + c + " LSE", got.lse(), f64.lse(), f32.lse());
+    }
+
+    @Test
+    void repeatedRunsAreBitForBitIdentical() {
+        for (Case c : List.of(TestCases.pipeline().get(5), TestCases.pipeline().get(21))) {
+            for (boolean weights : new boolean[] {false, true}) {
+                AttentionResult a = backend().attention(c.request(weights, true));
+                AttentionResult b = backend().attention(c.request(weights, true));
+                assertArrayEquals(a.output(), b.output(), c + " O");
+                assertArrayEquals(a.lse(), b.lse(), c + " LSE");
+            }
+        }
+    }
+
+    @Test
+    void decodeShapesMatchTheReference() {
+        checkAttention(backend(), Case.of("decode-1x4099", new Shape(2, 4, 2, 1, 4099, 64, 64)).keyLengths(4099, 1234)
+                .plantNaN());
+        checkAttention(backend(), Case.of("decode-3x2500-causal", new Shape(1, 2, 1, 3, 2500, 40, 24))
+                .causal(Causal.BOTTOM_RIGHT));
     }
 
     private static void assertEmptyRowsExactlyZero(Case c, AttentionRequest r, AttentionResult got) {
@@ -100,10 +145,14 @@ public abstract class BackendContract {
     void optionalOutputsOnlyWhenAsked() {
         Case c = TestCases.pipeline().get(3);
         AttentionResult plain = backend().attention(c.request(false, false));
-        AttentionResult full = backend().attention(c.request(true, true));
+        AttentionResult withLse = backend().attention(c.request(false, true));
         assertNull(plain.weights());
         assertNull(plain.lse());
-        assertArrayEquals(full.output(), plain.output());
+        assertNull(withLse.weights());
+        assertArrayEquals(withLse.output(), plain.output());
+        AttentionResult full = backend().attention(c.request(true, false));
+        assertNull(full.lse());
+        assertEquals(c.shape().scoreElements(), full.weights().length);
     }
 
     @Test

@@ -4,6 +4,7 @@ import dev.clattn.AttentionRequest;
 import dev.clattn.AttentionResult;
 import dev.clattn.Backend;
 import dev.clattn.Shape;
+import dev.clattn.Storage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -84,9 +85,10 @@ public final class CpuBackend implements Backend {
     @Override
     public AttentionResult attention(AttentionRequest r) {
         Shape s = r.shape();
-        float[] q = r.q().toArray();
-        float[] k = r.k().toArray();
-        float[] v = r.v().toArray();
+        // Half storage gives the answer for the fp16-rounded inputs; the arithmetic stays float, as on a device.
+        float[] q = r.storage() == Storage.F16 ? Half.round(r.q().toArray()) : r.q().toArray();
+        float[] k = r.storage() != Storage.F32 ? Half.round(r.k().toArray()) : r.k().toArray();
+        float[] v = r.storage() != Storage.F32 ? Half.round(r.v().toArray()) : r.v().toArray();
         float[] out = new float[(int) s.outElements()];
         float[] weights = r.wantWeights() ? new float[r.scoreArrayLength("weights")] : null;
         float[] lse = r.wantLse() ? new float[(int) s.lseElements()] : null;

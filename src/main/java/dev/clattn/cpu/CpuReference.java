@@ -90,6 +90,39 @@ public final class CpuReference {
     }
 
     /**
+     * Combines partial results for one row computed over disjoint key blocks: lse = log Σ_s exp(lse_s) and
+     * out = Σ_s exp(lse_s − lse) · out_s. Blocks with lse_s = −∞ contribute nothing; with none left the row is 0
+     * and its lse −∞. Returns the row's lse.
+     */
+    public static float attentionMerge(float[][] outs, float[][] lses, int row, int dv, float[] out, int oOff) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (float[] lse : lses) {
+            if (lse[row] > max || Float.isNaN(lse[row])) {
+                max = lse[row];
+            }
+        }
+        java.util.Arrays.fill(out, oOff, oOff + dv, 0f);
+        if (max == Float.NEGATIVE_INFINITY) {
+            return Float.NEGATIVE_INFINITY;
+        }
+        float total = 0;
+        for (int z = 0; z < lses.length; z++) {
+            float l = lses[z][row];
+            if (l != Float.NEGATIVE_INFINITY) {
+                float w = (float) Math.exp(l - max);
+                total += w;
+                for (int c = 0; c < dv; c++) {
+                    out[oOff + c] += w * outs[z][row * dv + c];
+                }
+            }
+        }
+        for (int c = 0; c < dv; c++) {
+            out[oOff + c] /= total;
+        }
+        return max + (float) Math.log(total);
+    }
+
+    /**
      * out[oOff, oOff + Dv) = Σ_j p[pOff + j] · v_j over the visible keys; a zero weight skips its V row, so
      * masked V data (even NaN) never reaches the output. {@code acc} is Dv floats of scratch.
      */

@@ -7,6 +7,7 @@ import java.util.Map;
 final class AvKernel extends Launcher {
     AvKernel(ClContext context, KernelSource source, Map<String, Integer> overrides) {
         super(context, source, overrides);
+        kernel("");
     }
 
     @Override
@@ -37,7 +38,7 @@ final class AvKernel extends Launcher {
     }
 
     void enqueue(Shape s, Chunk c, ClBuffer weights, ClBuffer v, ClBuffer out, MaskArgs mask, boolean anyMask) {
-        begin().mem(weights).mem(v).mem(out)
+        begin("").mem(weights).mem(v).mem(out)
                 .i(s.queryHeads()).i(s.group()).i(s.queryLen()).i(s.keyLen()).i(s.valueDim())
                 .i(c.bh0()).i(c.i0()).i(c.rows()).mask(mask).i(anyMask ? 1 : 0);
         long gx = (long) ceilDiv(s.valueDim(), params.get("TILE_V")) * threadsV();

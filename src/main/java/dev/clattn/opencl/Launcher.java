@@ -4,27 +4,32 @@ import static org.jocl.CL.clEnqueueNDRangeKernel;
 import static org.jocl.CL.clReleaseKernel;
 import static org.jocl.CL.clSetKernelArg;
 
+import java.util.HashMap;
 import java.util.Map;
 import org.jocl.Pointer;
 import org.jocl.Sizeof;
 import org.jocl.cl_kernel;
 
 /**
- * What every kernel launcher shares: its source, its checked parameters, its kernel object, and sequential
- * argument setting. Subclasses declare their constraints and grids.
+ * What every kernel launcher shares: its source, its checked parameters, its kernel objects (one per set
+ * of shape defines, built on first use), and sequential argument setting. Subclasses declare their
+ * constraints and grids.
  */
 abstract class Launcher implements AutoCloseable {
     protected final ClContext context;
     protected final KernelParams params;
-    private final cl_kernel kernel;
+    private final KernelSource source;
+    private final Map<String, cl_kernel> kernels = new HashMap<>();
+    private cl_kernel kernel;
     private int arg;
     private boolean closed;
 
     Launcher(ClContext context, KernelSource source, Map<String, Integer> overrides) {
         this.context = context;
+        this.source = source;
         this.params = KernelParams.of(source, overrides);
-        check(context.info());
-        this.kernel = context.kernel(source, params.defines(), source.name());
+        checkParams();
+        checkLimits(workGroupSize(), localMemBytes());
     }
 
     /** Work-group size and local memory of these parameters, checked against the device before any build. */
@@ -35,16 +40,26 @@ abstract class Launcher implements AutoCloseable {
     /** Divisibility and range rules; throws naming the parameter. */
     protected abstract void checkParams();
 
-    private void check(DeviceInfo device) {
-        checkParams();
-        if (workGroupSize() > device.maxWorkGroupSize()) {
+    protected void checkLimits(long workGroupSize, long localMemBytes) {
+        DeviceInfo device = context.info();
+        if (workGroupSize > device.maxWorkGroupSize()) {
             throw new IllegalArgumentException(getClass().getSimpleName() + " " + params + ": work-group size "
-                    + workGroupSize() + " exceeds the device's " + device.maxWorkGroupSize());
+                    + workGroupSize + " exceeds the device's " + device.maxWorkGroupSize());
         }
-        if (localMemBytes() > device.localMemBytes()) {
-            throw new IllegalArgumentException(getClass().getSimpleName() + " " + params + ": " + localMemBytes()
+        if (localMemBytes > device.localMemBytes()) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + " " + params + ": " + localMemBytes
                     + " bytes of local memory exceed the device's " + device.localMemBytes());
         }
+    }
+
+    /** Builds (once) the kernel for these shape defines, e.g. " -DHEAD_D=64"; "" for none. */
+    protected cl_kernel kernel(String shapeDefines) {
+        cl_kernel k = kernels.get(shapeDefines);
+        if (k == null) {
+            k = context.kernel(source, params.defines() + shapeDefines, source.name());
+            kernels.put(shapeDefines, k);
+        }
+        return k;
     }
 
     protected void require(boolean ok, String rule) {
@@ -57,7 +72,8 @@ abstract class Launcher implements AutoCloseable {
         return params;
     }
 
-    protected Launcher begin() {
+    protected Launcher begin(String shapeDefines) {
+        kernel = kernel(shapeDefines);
         arg = 0;
         return this;
     }
@@ -87,11 +103,16 @@ abstract class Launcher implements AutoCloseable {
         return i(m.causal()).i(m.causalOffset()).mem(m.keyLengths()).i(m.hasKeyLengths());
     }
 
+    /** A broadcast mask or bias: buffer, strides, presence. */
+    protected Launcher operand(Operand o) {
+        return mem(o.buffer()).l4(o.strides()).i(o.present());
+    }
+
     protected void launch(long[] global, long[] local) {
         clEnqueueNDRangeKernel(context.queue(), kernel, global.length, null, global, local, 0, null, null);
     }
 
-    protected static long ceilDiv(long n, long d) {
+    static long ceilDiv(long n, long d) {
         return (n + d - 1) / d;
     }
 
@@ -99,7 +120,8 @@ abstract class Launcher implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
-            clReleaseKernel(kernel);
+            kernels.values().forEach(k -> clReleaseKernel(k));
+            kernels.clear();
         }
     }
 }

@@ -7,6 +7,7 @@ import java.util.Map;
 final class QktKernel extends Launcher {
     QktKernel(ClContext context, KernelSource source, Map<String, Integer> overrides) {
         super(context, source, overrides);
+        kernel("");
     }
 
     @Override
@@ -37,7 +38,7 @@ final class QktKernel extends Launcher {
     }
 
     void enqueue(Shape s, float scale, Chunk c, ClBuffer q, ClBuffer k, ClBuffer scores, MaskArgs mask) {
-        begin().mem(q).mem(k).mem(scores)
+        begin("").mem(q).mem(k).mem(scores)
                 .i(s.queryHeads()).i(s.group()).i(s.queryLen()).i(s.keyLen()).i(s.headDim()).f(scale)
                 .i(c.bh0()).i(c.i0()).i(c.rows()).mask(mask);
         long gx = (long) ceilDiv(s.keyLen(), params.get("TILE_K")) * threadsK();

@@ -7,6 +7,7 @@ import java.util.Map;
 final class SoftmaxRowsKernel extends Launcher {
     SoftmaxRowsKernel(ClContext context, KernelSource source, Map<String, Integer> overrides) {
         super(context, source, overrides);
+        kernel("");
     }
 
     @Override
@@ -25,16 +26,13 @@ final class SoftmaxRowsKernel extends Launcher {
         return 4L * params.get("WG_SIZE");
     }
 
-    /** Broadcast operands as the kernel takes them: buffer, strides and presence flag. */
-    record Operand(ClBuffer buffer, long[] strides, int present) {
-    }
-
-    void enqueue(Shape s, Chunk c, ClBuffer scores, ClBuffer lse, boolean writeLse, MaskArgs mask, Operand boolMask,
-            Operand bias) {
-        begin().mem(scores).mem(lse).i(writeLse ? 1 : 0)
+    void enqueue(Shape s, Chunk c, ClBuffer scores, ClBuffer lse, boolean writeLse, Masks masks) {
+        MaskArgs mask = masks.structural();
+        Operand boolMask = masks.mask();
+        Operand bias = masks.bias();
+        begin("").mem(scores).mem(lse).i(writeLse ? 1 : 0)
                 .i(s.queryHeads()).i(s.queryLen()).i(s.keyLen()).i(c.bh0()).i(c.i0()).i(c.rows()).mask(mask)
-                .mem(boolMask.buffer()).l4(boolMask.strides()).i(boolMask.present())
-                .mem(bias.buffer()).l4(bias.strides()).i(bias.present());
+                .operand(boolMask).operand(bias);
         int wg = params.get("WG_SIZE");
         launch(new long[] {(long) c.rows() * wg, c.heads()}, new long[] {wg, 1});
     }

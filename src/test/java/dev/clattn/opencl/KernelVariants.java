@@ -32,6 +32,16 @@ final class KernelVariants {
                 sets.put("odd", Map.of("TILE_Q", 6, "WPT_Q", 2, "TILE_V", 10, "WPT_V", 5, "TILE_J", 7));
                 sets.put("single", Map.of("TILE_Q", 1, "WPT_Q", 1, "TILE_V", 1, "WPT_V", 1, "TILE_J", 1));
             }
+            case "attention_fused" -> {
+                sets.put("odd", Map.of("TILE_Q", 6, "WPT_Q", 2, "TILE_K", 10, "THREADS_X", 5, "TILE_D", 7,
+                        "TILE_J", 5));
+                sets.put("single", Map.of("TILE_Q", 1, "WPT_Q", 1, "TILE_K", 1, "THREADS_X", 1, "TILE_D", 1,
+                        "TILE_J", 1));
+            }
+            case "attention_merge" -> {
+                sets.put("wg1", Map.of("WG_SIZE", 1));
+                sets.put("wg7", Map.of("WG_SIZE", 7));
+            }
             case "softmax_rows" -> {
                 sets.put("wg1", Map.of("WG_SIZE", 1));
                 sets.put("wg64", Map.of("WG_SIZE", 64));
@@ -42,8 +52,10 @@ final class KernelVariants {
     }
 
     static OpenClBackend backend(String kernel, String label) {
+        // The merge kernel only runs when the keys are split.
+        Config config = Config.builder().keySplits(kernel.equals("attention_merge") ? 3 : 0).build();
         return BACKENDS.computeIfAbsent(kernel + "/" + label, key -> new OpenClBackend(OpenClDevices.require(),
-                Config.fromEnvironment(), Map.of(kernel, sets(kernel).get(label))));
+                config, Map.of(kernel, sets(kernel).get(label))));
     }
 
     /** (parameter-set label, case) pairs. */

@@ -3,6 +3,7 @@ package dev.clattn.testing;
 import dev.clattn.AttentionRequest;
 import dev.clattn.Causal;
 import dev.clattn.Shape;
+import dev.clattn.Storage;
 import java.util.Random;
 
 /**
@@ -44,11 +45,25 @@ public record Case(String name, Shape shape, Causal causal, int[] keyLengths, in
     }
 
     public AttentionRequest request(boolean weights, boolean lse) {
+        return request(weights, lse, Storage.F32, false);
+    }
+
+    /**
+     * The case's request with this storage; with {@code roundInputs} the inputs the storage rounds to fp16
+     * are rounded here instead (and storage is F32): the problem a half-storage run must answer.
+     */
+    public AttentionRequest request(boolean weights, boolean lse, Storage storage, boolean roundInputs) {
         Random rnd = new Random(seed);
-        AttentionRequest.Builder b = AttentionRequest.builder(shape)
-                .q(Data.gaussian(rnd, shape.qElements(), amplitude))
-                .k(Data.gaussian(rnd, shape.kElements(), amplitude))
-                .v(Data.gaussian(rnd, shape.vElements(), 1))
+        float[] q = Data.gaussian(rnd, shape.qElements(), amplitude);
+        float[] k = Data.gaussian(rnd, shape.kElements(), amplitude);
+        float[] v = Data.gaussian(rnd, shape.vElements(), 1);
+        if (roundInputs) {
+            q = storage == Storage.F16 ? Data.roundHalf(q) : q;
+            k = storage != Storage.F32 ? Data.roundHalf(k) : k;
+            v = storage != Storage.F32 ? Data.roundHalf(v) : v;
+        }
+        AttentionRequest.Builder b = AttentionRequest.builder(shape).q(q).k(k).v(v)
+                .storage(roundInputs ? Storage.F32 : storage)
                 .causal(causal).keyLengths(keyLengths).returnWeights(weights).returnLse(lse);
         if (maskDims != null) {
             byte[] m = new byte[Data.product(maskDims)];

@@ -25,6 +25,28 @@ public final class Data {
         return w;
     }
 
+    /**
+     * x rounded to the nearest fp16 value (ties to even), computed by scaling to the fp16 grid and rounding
+     * there, independently of the library's bit-level conversion.
+     */
+    public static float roundHalf(float x) {
+        if (Float.isNaN(x) || Float.isInfinite(x) || x == 0) {
+            return x;
+        }
+        int e = Math.max(Math.getExponent(x), -14);
+        double step = Math.scalb(1.0, e - 10);
+        double r = Math.rint(x / step) * step;
+        return Math.abs(r) > 65504 ? Math.copySign(Float.POSITIVE_INFINITY, x) : (float) r;
+    }
+
+    public static float[] roundHalf(float[] x) {
+        float[] out = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = roundHalf(x[i]);
+        }
+        return out;
+    }
+
     public static int product(int[] dims) {
         int p = 1;
         for (int d : dims) {

@@ -1,0 +1,68 @@
+package dev.clattn.opencl;
+
+import dev.clattn.Shape;
+import dev.clattn.Storage;
+import java.util.Map;
+
+/** Host launcher of attention_fused.cl: one program per (D, Dv, storage), built on first use. */
+final class AttentionFusedKernel extends Launcher {
+    AttentionFusedKernel(ClContext context, KernelSource source, Map<String, Integer> overrides) {
+        super(context, source, overrides);
+    }
+
+    @Override
+    protected void checkParams() {
+        for (String p : new String[] {"TILE_Q", "TILE_K", "TILE_D", "TILE_J", "WPT_Q", "THREADS_X"}) {
+            require(params.get(p) >= 1, p + " must be >= 1");
+        }
+        require(params.get("TILE_Q") % params.get("WPT_Q") == 0, "TILE_Q must be a multiple of WPT_Q");
+        require(params.get("TILE_K") % params.get("THREADS_X") == 0, "TILE_K must be a multiple of THREADS_X");
+        require(params.get("TILE_K") % params.get("TILE_J") == 0, "TILE_K must be a multiple of TILE_J");
+    }
+
+    int tileQ() {
+        return params.get("TILE_Q");
+    }
+
+    int tileK() {
+        return params.get("TILE_K");
+    }
+
+    @Override
+    protected long workGroupSize() {
+        return (long) params.get("THREADS_X") * (params.get("TILE_Q") / params.get("WPT_Q"));
+    }
+
+    /** Local memory without the V stage, which depends on Dv. */
+    @Override
+    protected long localMemBytes() {
+        int tq = params.get("TILE_Q");
+        int tk = params.get("TILE_K");
+        return 4L * (params.get("TILE_D") * (tq + tk) + tq * (tk + 1) + 3L * tq);
+    }
+
+    private String shapeDefines(Shape s, Storage storage) {
+        String d = " -DHEAD_D=" + s.headDim() + " -DHEAD_DV=" + s.valueDim();
+        return switch (storage) {
+            case F32 -> d;
+            case F16_KV -> d + " -DSTORAGE_F16";
+            case F16 -> d + " -DSTORAGE_F16 -DSTORAGE_F16_Q";
+        };
+    }
+
+    /** Checks the variant for this Dv against the device (the V stage is TILE_J x Dv floats). */
+    void checkShape(Shape s) {
+        checkLimits(workGroupSize(), localMemBytes() + 4L * params.get("TILE_J") * s.valueDim());
+    }
+
+    void enqueue(Shape s, Storage storage, float scale, int splits, int splitKeys, ClBuffer q, ClBuffer k,
+            ClBuffer v, ClBuffer o, ClBuffer lse, Masks masks) {
+        begin(shapeDefines(s, storage)).mem(q).mem(k).mem(v).mem(o).mem(lse)
+                .i(s.queryHeads()).i(s.group()).i(s.queryLen()).i(s.keyLen()).f(scale).i(splitKeys)
+                .mask(masks.structural()).operand(masks.mask()).operand(masks.bias());
+        int threadsX = params.get("THREADS_X");
+        int threadsY = params.get("TILE_Q") / params.get("WPT_Q");
+        long gx = ceilDiv(s.queryLen(), params.get("TILE_Q")) * threadsX;
+        launch(new long[] {gx, (long) threadsY * s.heads(), splits}, new long[] {threadsX, threadsY, 1});
+    }
+}

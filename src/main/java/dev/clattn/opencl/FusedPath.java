@@ -1,0 +1,102 @@
+package dev.clattn.opencl;
+
+import dev.clattn.AttentionRequest;
+import dev.clattn.AttentionResult;
+import dev.clattn.FloatData;
+import dev.clattn.Shape;
+import dev.clattn.Storage;
+import dev.clattn.opencl.DeviceBuffers.Role;
+
+/**
+ * The fused path: attention_fused over the whole problem, O(N) device memory. When there are too few query
+ * tiles to fill the device (decode shapes), the keys are split across work-groups and attention_merge
+ * combines the partial results by their log-sum-exp.
+ */
+final class FusedPath implements AutoCloseable {
+    /** Work-groups per compute unit that count as a full device when choosing key splits. */
+    private static final int GROUPS_PER_UNIT = 4;
+    private static final int MAX_SPLITS = 64;
+
+    private final DeviceBuffers buffers;
+    private final DeviceInfo device;
+    private final int configuredSplits;
+    private final AttentionFusedKernel fused;
+    private final AttentionMergeKernel merge;
+    private final ToHalfKernel toHalf;
+
+    FusedPath(DeviceBuffers buffers, DeviceInfo device, int configuredSplits, AttentionFusedKernel fused,
+            AttentionMergeKernel merge, ToHalfKernel toHalf) {
+        this.buffers = buffers;
+        this.device = device;
+        this.configuredSplits = configuredSplits;
+        this.fused = fused;
+        this.merge = merge;
+        this.toHalf = toHalf;
+    }
+
+    String describe() {
+        return "attention_fused " + fused.params() + ", attention_merge " + merge.params();
+    }
+
+    /** Key blocks per row: the configured number, or enough to give every compute unit a few work-groups. */
+    int splits(Shape s) {
+        int maxUseful = (int) Math.min(MAX_SPLITS, Launcher.ceilDiv(s.keyLen(), fused.tileK()));
+        if (configuredSplits > 0) {
+            return Math.min(configuredSplits, maxUseful);
+        }
+        long groups = Launcher.ceilDiv(s.queryLen(), fused.tileQ()) * s.heads();
+        long wanted = (long) device.computeUnits() * GROUPS_PER_UNIT;
+        if (groups >= wanted) {
+            return 1;
+        }
+        // Each block should still hold a few key tiles, or the merge costs more than it saves.
+        int byKeys = (int) Math.max(1, s.keyLen() / (4L * fused.tileK()));
+        return (int) Math.max(1, Math.min(Math.min(maxUseful, byKeys), Launcher.ceilDiv(wanted, groups)));
+    }
+
+    AttentionResult attention(AttentionRequest r) {
+        Shape s = r.shape();
+        fused.checkShape(s);
+        Storage storage = r.storage();
+        ClBuffer q = storage == Storage.F16 ? half(Role.Q16, Role.Q, r.q()) : buffers.upload(Role.Q, r.q());
+        ClBuffer k = storage == Storage.F32 ? buffers.upload(Role.K, r.k()) : half(Role.K16, Role.K, r.k());
+        ClBuffer v = storage == Storage.F32 ? buffers.upload(Role.V, r.v()) : half(Role.V16, Role.V, r.v());
+        Masks masks = buffers.masks(r);
+        ClBuffer o = buffers.get(Role.O, 4 * s.outElements());
+        ClBuffer lse = buffers.get(Role.LSE, 4 * s.lseElements());
+        int splits = splits(s);
+        int splitKeys = (int) (Launcher.ceilDiv(Launcher.ceilDiv(s.keyLen(), splits), fused.tileK()) * fused.tileK());
+        splits = (int) Launcher.ceilDiv(s.keyLen(), splitKeys);
+        if (splits == 1) {
+            fused.enqueue(s, storage, r.scale(), 1, splitKeys, q, k, v, o, lse, masks);
+        } else {
+            ClBuffer parts = buffers.get(Role.PARTS, 4L * splits * s.outElements());
+            ClBuffer partLse = buffers.get(Role.PART_LSE, 4L * splits * s.lseElements());
+            fused.enqueue(s, storage, r.scale(), splits, splitKeys, q, k, v, parts, partLse, masks);
+            merge.enqueue(parts, partLse, o, lse, splits, Math.toIntExact(s.lseElements()), s.valueDim());
+        }
+        float[] out = new float[(int) s.outElements()];
+        buffers.read(o, 0, out, 0, out.length);
+        float[] lseOut = null;
+        if (r.wantLse()) {
+            lseOut = new float[(int) s.lseElements()];
+            buffers.read(lse, 0, lseOut, 0, lseOut.length);
+        }
+        return new AttentionResult(out, null, lseOut);
+    }
+
+    /** Uploads float data to a staging buffer and converts it to fp16 on the device. */
+    private ClBuffer half(Role target, Role staging, FloatData data) {
+        ClBuffer src = buffers.upload(staging, data);
+        ClBuffer dst = buffers.get(target, 2 * data.length());
+        toHalf.enqueue(src, dst, data.length());
+        return dst;
+    }
+
+    @Override
+    public void close() {
+        fused.close();
+        merge.close();
+        toHalf.close();
+    }
+}

@@ -1,0 +1,119 @@
+package dev.clattn.opencl;
+
+import dev.clattn.AttentionRequest;
+import dev.clattn.AttentionResult;
+import dev.clattn.Shape;
+import dev.clattn.opencl.DeviceBuffers.Role;
+import java.util.List;
+import org.jocl.Pointer;
+
+/**
+ * qkt, softmax_rows and av over chunks of the score matrix no larger than the score buffer: the path that can
+ * return the weights P, and each stage on its own.
+ */
+final class ThreeKernelPath implements AutoCloseable {
+    private final DeviceBuffers buffers;
+    private final long scoreBudget;
+    private final QktKernel qkt;
+    private final SoftmaxRowsKernel softmax;
+    private final AvKernel av;
+
+    ThreeKernelPath(DeviceBuffers buffers, long scoreBudget, QktKernel qkt, SoftmaxRowsKernel softmax, AvKernel av) {
+        this.buffers = buffers;
+        this.scoreBudget = scoreBudget;
+        this.qkt = qkt;
+        this.softmax = softmax;
+        this.av = av;
+    }
+
+    String describe() {
+        return "qkt " + qkt.params() + ", softmax_rows " + softmax.params() + ", av " + av.params();
+    }
+
+    private List<Chunk> chunks(Shape s) {
+        return Chunk.plan(s, scoreBudget);
+    }
+
+    AttentionResult attention(AttentionRequest r) {
+        Shape s = r.shape();
+        ClBuffer q = buffers.upload(Role.Q, r.q());
+        ClBuffer k = buffers.upload(Role.K, r.k());
+        ClBuffer v = buffers.upload(Role.V, r.v());
+        ClBuffer o = buffers.get(Role.O, 4 * s.outElements());
+        ClBuffer lse = buffers.get(Role.LSE, r.wantLse() ? 4 * s.lseElements() : 4);
+        Masks masks = buffers.masks(r);
+        float[] weights = r.wantWeights() ? new float[r.scoreArrayLength("weights")] : null;
+        for (Chunk c : chunks(s)) {
+            ClBuffer scores = buffers.get(Role.SCORES, 4 * c.elements(s.keyLen()));
+            qkt.enqueue(s, r.scale(), c, q, k, scores, masks.structural());
+            softmax.enqueue(s, c, scores, lse, r.wantLse(), masks);
+            av.enqueue(s, c, scores, v, o, masks.structural(), masks.any());
+            if (weights != null) {
+                buffers.read(scores, 0, weights, c.offset(s, s.keyLen()), c.elements(s.keyLen()));
+            }
+        }
+        float[] out = new float[(int) s.outElements()];
+        buffers.read(o, 0, out, 0, out.length);
+        float[] lseOut = null;
+        if (r.wantLse()) {
+            lseOut = new float[(int) s.lseElements()];
+            buffers.read(lse, 0, lseOut, 0, lseOut.length);
+        }
+        return new AttentionResult(out, weights, lseOut);
+    }
+
+    float[] qkt(AttentionRequest r) {
+        Shape s = r.shape();
+        float[] out = new float[r.scoreArrayLength("scores")];
+        ClBuffer q = buffers.upload(Role.Q, r.q());
+        ClBuffer k = buffers.upload(Role.K, r.k());
+        Masks masks = buffers.masks(r);
+        for (Chunk c : chunks(s)) {
+            ClBuffer scores = buffers.get(Role.SCORES, 4 * c.elements(s.keyLen()));
+            qkt.enqueue(s, r.scale(), c, q, k, scores, masks.structural());
+            buffers.read(scores, 0, out, c.offset(s, s.keyLen()), c.elements(s.keyLen()));
+        }
+        return out;
+    }
+
+    float[] softmaxRows(AttentionRequest r, float[] scores, float[] lseOut) {
+        Shape s = r.shape();
+        float[] out = new float[scores.length];
+        ClBuffer lse = buffers.get(Role.LSE, lseOut != null ? 4 * s.lseElements() : 4);
+        Masks masks = buffers.masks(r);
+        for (Chunk c : chunks(s)) {
+            long n = c.elements(s.keyLen());
+            ClBuffer buf = buffers.get(Role.SCORES, 4 * n);
+            buffers.write(buf, Pointer.to(scores).withByteOffset(4 * c.offset(s, s.keyLen())), 4 * n);
+            softmax.enqueue(s, c, buf, lse, lseOut != null, masks);
+            buffers.read(buf, 0, out, c.offset(s, s.keyLen()), n);
+        }
+        if (lseOut != null) {
+            buffers.read(lse, 0, lseOut, 0, lseOut.length);
+        }
+        return out;
+    }
+
+    float[] av(AttentionRequest r, float[] weights) {
+        Shape s = r.shape();
+        ClBuffer v = buffers.upload(Role.V, r.v());
+        ClBuffer o = buffers.get(Role.O, 4 * s.outElements());
+        Masks masks = buffers.masks(r);
+        for (Chunk c : chunks(s)) {
+            long n = c.elements(s.keyLen());
+            ClBuffer buf = buffers.get(Role.SCORES, 4 * n);
+            buffers.write(buf, Pointer.to(weights).withByteOffset(4 * c.offset(s, s.keyLen())), 4 * n);
+            av.enqueue(s, c, buf, v, o, masks.structural(), masks.any());
+        }
+        float[] out = new float[(int) s.outElements()];
+        buffers.read(o, 0, out, 0, out.length);
+        return out;
+    }
+
+    @Override
+    public void close() {
+        qkt.close();
+        softmax.close();
+        av.close();
+    }
+}
