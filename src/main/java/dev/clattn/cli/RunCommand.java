@@ -1,12 +1,14 @@
 package dev.clattn.cli;
 
 import dev.clattn.Attention;
+import dev.clattn.AttentionPath;
 import dev.clattn.AttentionRequest;
 import dev.clattn.AttentionResult;
 import dev.clattn.BackendKind;
 import dev.clattn.Causal;
 import dev.clattn.Config;
 import dev.clattn.Shape;
+import dev.clattn.Storage;
 import dev.clattn.io.Npy;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,7 +17,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -55,6 +57,12 @@ final class RunCommand implements Callable<Integer> {
     Path lse;
     @Option(names = "--backend", defaultValue = "auto", paramLabel = "auto|opencl|cpu")
     String backend;
+    @Option(names = "--path", defaultValue = "auto", paramLabel = "auto|fused|three-kernel",
+            description = "OpenCL path: fused unless --weights is asked for (auto)")
+    String path;
+    @Option(names = "--storage", defaultValue = "f32", paramLabel = "f32|f16|f16-kv",
+            description = "device storage of Q, K, V on the fused path (f16-kv: K and V only)")
+    String storage;
 
     @Override
     public Integer call() throws IOException {
@@ -80,7 +88,8 @@ final class RunCommand implements Callable<Integer> {
         Shape shape = new Shape(qs[0], qs[1], ks[1], qs[2], ks[2], qs[3], vs[3]);
         AttentionRequest.Builder b = AttentionRequest.builder(shape).q(qa.floats()).k(ka.floats()).v(va.floats())
                 .causal(causal == null ? Causal.NONE : option(() -> Causal.parse(causal)))
-                .returnWeights(weights != null).returnLse(lse != null);
+                .returnWeights(weights != null).returnLse(lse != null)
+                .storage(option(() -> Storage.parse(storage)));
         if (scale != null) {
             b.scale(scale);
         }
@@ -101,10 +110,11 @@ final class RunCommand implements Callable<Integer> {
             b.bias(a.floats(), a.shape());
         }
         AttentionRequest request = option(b::build);
-        Config config = Config.builder().backend(option(() -> BackendKind.parse(backend))).build();
+        Config config = Config.builder().backend(option(() -> BackendKind.parse(backend)))
+                .path(option(() -> AttentionPath.parse(path))).build();
         AttentionResult result;
         try (Attention engine = Attention.open(config)) {
-            result = engine.compute(request);
+            result = option(() -> engine.compute(request));
         }
         int[] lead = Arrays.copyOf(qa.shape(), rank - 2);
         List<Path[]> moves = new ArrayList<>();
@@ -130,9 +140,9 @@ final class RunCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static final Map<String, String> OPTION_OF = Map.of("q", "--q", "k", "--k", "v", "--v", "mask", "--mask",
-            "bias", "--bias", "keyLengths", "--key-lengths", "scale", "--scale", "causal", "--causal", "backend",
-            "--backend");
+    /** Argument names the library's errors start with, and the options that carry them. */
+    private static final Set<String> NAMED = Set.of("q", "k", "v", "mask", "bias", "keyLengths", "scale", "causal",
+            "backend", "path", "storage", "weights");
     private static final Pattern LEADING_NAME = Pattern.compile("^(\\w+)");
 
     /** Runs {@code step}, renaming the argument an error names to the option that carries it ("--mask: ..."). */
@@ -141,8 +151,9 @@ final class RunCommand implements Callable<Integer> {
             return step.get();
         } catch (IllegalArgumentException e) {
             Matcher m = LEADING_NAME.matcher(e.getMessage());
-            if (m.find() && OPTION_OF.containsKey(m.group(1))) {
-                throw new IllegalArgumentException(OPTION_OF.get(m.group(1)) + e.getMessage().substring(m.end()), e);
+            if (m.find() && NAMED.contains(m.group(1))) {
+                String name = m.group(1).equals("keyLengths") ? "key-lengths" : m.group(1);
+                throw new IllegalArgumentException("--" + name + e.getMessage().substring(m.end()), e);
             }
             throw e;
         }

@@ -147,6 +147,8 @@ class RunCommandTest {
                 new int[] {1, 2, 6, 4});
         assertBadInput("--causal", "--causal=diagonal");
         assertBadInput("--backend", "--backend", "gpu");
+        assertBadInput("--path: expected auto, fused or three-kernel, got 'slow'", "--path", "slow");
+        assertBadInput("--storage: expected f32, f16-kv or f16, got 'f8'", "--storage", "f8");
         assertBadInput("Unknown option: '--frobnicate'", "--frobnicate");
         assertBadInput("--mask", "--mask", raw("m.npy", "|b1", "5, 5", new byte[25]).toString());
         assertBadInput("--key-lengths", "--key-lengths", raw("l.npy", "<i4", "1, 1", new byte[4]).toString());
@@ -162,6 +164,30 @@ class RunCommandTest {
         assertBadInput("cannot read");
         Outcome missing = clattn("run", "--q", "x.npy");
         assertEquals(2, missing.code());
+    }
+
+    @Test
+    void pathAndStorageOptions() throws Exception {
+        Shape s = new Shape(1, 2, 2, 9, 30, 8, 8);
+        AttentionRequest r = writeInputs(Case.of("paths", s), new int[] {1, 2, 9, 8}, new int[] {1, 2, 30, 8},
+                new int[] {1, 2, 30, 8});
+        Naive.Result f64 = new Naive(r, Precision.F64).attention();
+        Naive.Result f32 = new Naive(r, Precision.F32).attention();
+        for (String path : new String[] {"fused", "three-kernel"}) {
+            Outcome o = clattn(args("--path", path));
+            assertEquals(0, o.code(), o.err());
+            Tolerance.check(path + " O", Npy.read("o", dir.resolve("o.npy")).floats(), f64.out(), f32.out());
+        }
+        Outcome f16 = clattn(args("--storage", "f16"));
+        assertEquals(0, f16.code(), f16.err());
+        AttentionRequest rounded = Case.of("paths", s).request(false, false, dev.clattn.Storage.F16, true);
+        Tolerance.check("f16 O", Npy.read("o", dir.resolve("o.npy")).floats(),
+                new Naive(rounded, Precision.F64).attention().out(), new Naive(rounded, Precision.F32).attention().out());
+        if (dev.clattn.opencl.OpenCl.probe().available()) {
+            Files.delete(dir.resolve("o.npy"));
+            assertBadInput("--weights: the fused path computes no attention weights", "--path", "fused", "--weights",
+                    dir.resolve("p.npy").toString());
+        }
     }
 
     @Test
