@@ -22,6 +22,8 @@ import java.util.function.Function;
  * or three-kernel</td></tr>
  * <tr><td>clattn.keySplits</td><td>CLATTN_KEY_SPLITS</td><td>0</td><td>fused path: key blocks per row, merged by
  * LSE; 0 chooses from the device's size (decode shapes)</td></tr>
+ * <tr><td>clattn.fusedKernel</td><td>CLATTN_FUSED_KERNEL</td><td>auto</td><td>attention_fused (portable),
+ * attention_fused_vec (CPU devices), or auto: the one that suits the device</td></tr>
  * <tr><td>clattn.requireOpenCl</td><td>CLATTN_REQUIRE_OPENCL</td><td>false</td><td>tests: no OpenCL device is a
  * failure, not a skip</td></tr>
  * </table>
@@ -36,6 +38,7 @@ public final class Config {
     private final boolean requireOpenCl;
     private final AttentionPath path;
     private final int keySplits;
+    private final String fusedKernel;
 
     private Config(Builder b) {
         this.backend = b.backend;
@@ -47,6 +50,7 @@ public final class Config {
         this.requireOpenCl = b.requireOpenCl;
         this.path = b.path;
         this.keySplits = b.keySplits;
+        this.fusedKernel = b.fusedKernel;
     }
 
     /** Knobs from system properties and the environment. */
@@ -98,6 +102,11 @@ public final class Config {
         return path;
     }
 
+    /** attention_fused, attention_fused_vec, or null for the one that suits the device. */
+    public String fusedKernel() {
+        return fusedKernel;
+    }
+
     /** Key blocks per row on the fused path, 0 for automatic. */
     public int keySplits() {
         return keySplits;
@@ -109,7 +118,7 @@ public final class Config {
                 + " device=" + orAny(device) + " kernels=" + (kernelDir == null ? "(jar)" : kernelDir)
                 + " threads=" + threads + " scoreBufferMiB=" + (scoreBufferBytes >> 20) + " path="
                 + path.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + " keySplits="
-                + (keySplits == 0 ? "auto" : keySplits);
+                + (keySplits == 0 ? "auto" : keySplits) + " fusedKernel=" + orAny(fusedKernel);
     }
 
     private static String orAny(String s) {
@@ -127,6 +136,7 @@ public final class Config {
         private boolean requireOpenCl;
         private AttentionPath path;
         private int keySplits;
+        private String fusedKernel;
 
         private Builder(Map<String, String> env, Function<String, String> props) {
             Function<String[], String> read = names -> {
@@ -152,6 +162,8 @@ public final class Config {
             path = p == null ? AttentionPath.AUTO : AttentionPath.parse(p);
             String ks = read.apply(new String[] {"clattn.keySplits", "CLATTN_KEY_SPLITS"});
             keySplits(ks == null ? 0 : parseInt("clattn.keySplits", ks));
+            String fk = read.apply(new String[] {"clattn.fusedKernel", "CLATTN_FUSED_KERNEL"});
+            fusedKernel(fk);
         }
 
         private static int parseInt(String name, String text) {
@@ -209,6 +221,19 @@ public final class Config {
                 throw new IllegalArgumentException("keySplits: expected >= 0, got " + splits);
             }
             this.keySplits = splits;
+            return this;
+        }
+
+        /** attention_fused, attention_fused_vec, or null/auto for the one that suits the device. */
+        public Builder fusedKernel(String kernel) {
+            if (kernel == null || kernel.equals("auto")) {
+                this.fusedKernel = null;
+            } else if (kernel.equals("attention_fused") || kernel.equals("attention_fused_vec")) {
+                this.fusedKernel = kernel;
+            } else {
+                throw new IllegalArgumentException("fusedKernel: expected auto, attention_fused or attention_fused_vec, "
+                        + "got '" + kernel + "'");
+            }
             return this;
         }
 

@@ -5,7 +5,7 @@ import dev.clattn.Storage;
 import java.util.Map;
 
 /** Host launcher of attention_fused.cl: one program per (D, Dv, storage), built on first use. */
-final class AttentionFusedKernel extends Launcher {
+final class AttentionFusedKernel extends Launcher implements FusedKernel {
     AttentionFusedKernel(ClContext context, KernelSource source, Map<String, Integer> overrides) {
         super(context, source, overrides);
     }
@@ -20,11 +20,18 @@ final class AttentionFusedKernel extends Launcher {
         require(params.get("TILE_K") % params.get("TILE_J") == 0, "TILE_K must be a multiple of TILE_J");
     }
 
-    int tileQ() {
+    @Override
+    public boolean supports(Storage storage) {
+        return true;
+    }
+
+    @Override
+    public int tileQ() {
         return params.get("TILE_Q");
     }
 
-    int tileK() {
+    @Override
+    public int tileK() {
         return params.get("TILE_K");
     }
 
@@ -51,11 +58,13 @@ final class AttentionFusedKernel extends Launcher {
     }
 
     /** Checks the variant for this Dv against the device (the V stage is TILE_J x Dv floats). */
-    void checkShape(Shape s) {
+    @Override
+    public void checkShape(Shape s) {
         checkLimits(workGroupSize(), localMemBytes() + 4L * params.get("TILE_J") * s.valueDim());
     }
 
-    void enqueue(Shape s, Storage storage, float scale, int splits, int splitKeys, ClBuffer q, ClBuffer k,
+    @Override
+    public void enqueue(Shape s, Storage storage, float scale, int splits, int splitKeys, ClBuffer q, ClBuffer k,
             ClBuffer v, ClBuffer o, ClBuffer lse, Masks masks) {
         begin(shapeDefines(s, storage)).mem(q).mem(k).mem(v).mem(o).mem(lse)
                 .i(s.queryHeads()).i(s.group()).i(s.queryLen()).i(s.keyLen()).f(scale).i(splitKeys)

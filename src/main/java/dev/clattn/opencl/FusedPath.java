@@ -20,26 +20,38 @@ final class FusedPath implements AutoCloseable {
     private final DeviceBuffers buffers;
     private final DeviceInfo device;
     private final int configuredSplits;
-    private final AttentionFusedKernel fused;
+    private final FusedKernel fused;
+    private final FusedKernel portable;
     private final AttentionMergeKernel merge;
     private final ToHalfKernel toHalf;
 
-    FusedPath(DeviceBuffers buffers, DeviceInfo device, int configuredSplits, AttentionFusedKernel fused,
+    /**
+     * @param fused    the kernel used for float32 storage
+     * @param portable the kernel used for storage {@code fused} does not support (may be the same)
+     */
+    FusedPath(DeviceBuffers buffers, DeviceInfo device, int configuredSplits, FusedKernel fused, FusedKernel portable,
             AttentionMergeKernel merge, ToHalfKernel toHalf) {
         this.buffers = buffers;
         this.device = device;
         this.configuredSplits = configuredSplits;
         this.fused = fused;
+        this.portable = portable;
         this.merge = merge;
         this.toHalf = toHalf;
     }
 
     String describe() {
-        return "attention_fused " + fused.params() + ", attention_merge " + merge.params();
+        return (fused == portable ? "attention_fused " : "attention_fused_vec ") + fused.params()
+                + (fused == portable ? "" : " (attention_fused " + portable.params() + " for fp16 storage)")
+                + ", attention_merge " + merge.params();
     }
 
     /** Key blocks per row: the configured number, or enough to give every compute unit a few work-groups. */
     int splits(Shape s) {
+        return splits(s, fused);
+    }
+
+    private int splits(Shape s, FusedKernel fused) {
         int maxUseful = (int) Math.min(MAX_SPLITS, Launcher.ceilDiv(s.keyLen(), fused.tileK()));
         if (configuredSplits > 0) {
             return Math.min(configuredSplits, maxUseful);
@@ -56,15 +68,16 @@ final class FusedPath implements AutoCloseable {
 
     AttentionResult attention(AttentionRequest r) {
         Shape s = r.shape();
-        fused.checkShape(s);
         Storage storage = r.storage();
+        FusedKernel fused = this.fused.supports(storage) ? this.fused : portable;
+        fused.checkShape(s);
         ClBuffer q = storage == Storage.F16 ? half(Role.Q16, Role.Q, r.q()) : buffers.upload(Role.Q, r.q());
         ClBuffer k = storage == Storage.F32 ? buffers.upload(Role.K, r.k()) : half(Role.K16, Role.K, r.k());
         ClBuffer v = storage == Storage.F32 ? buffers.upload(Role.V, r.v()) : half(Role.V16, Role.V, r.v());
         Masks masks = buffers.masks(r);
         ClBuffer o = buffers.get(Role.O, 4 * s.outElements());
         ClBuffer lse = buffers.get(Role.LSE, 4 * s.lseElements());
-        int splits = splits(s);
+        int splits = splits(s, fused);
         int splitKeys = (int) (Launcher.ceilDiv(Launcher.ceilDiv(s.keyLen(), splits), fused.tileK()) * fused.tileK());
         splits = (int) Launcher.ceilDiv(s.keyLen(), splitKeys);
         if (splits == 1) {
@@ -96,6 +109,9 @@ final class FusedPath implements AutoCloseable {
     @Override
     public void close() {
         fused.close();
+        if (portable != fused) {
+            portable.close();
+        }
         merge.close();
         toHalf.close();
     }

@@ -68,6 +68,7 @@ abstract class Launcher implements AutoCloseable {
         }
     }
 
+    /** This launcher's parameters. */
     public KernelParams params() {
         return params;
     }

@@ -46,9 +46,14 @@ public final class OpenClBackend implements Backend {
                     track(built, new SoftmaxRowsKernel(context, sources.source("softmax_rows"),
                             sources.params("softmax_rows"))),
                     track(built, new AvKernel(context, sources.source("av"), sources.params("av"))));
-            fused = new FusedPath(buffers, info, config.keySplits(),
-                    track(built, new AttentionFusedKernel(context, sources.source("attention_fused"),
-                            sources.params("attention_fused"))),
+            FusedKernel portable = track(built, new AttentionFusedKernel(context, sources.source("attention_fused"),
+                    sources.params("attention_fused")));
+            String variant = config.fusedKernel() != null ? config.fusedKernel()
+                    : info.isCpu() ? "attention_fused_vec" : "attention_fused";
+            FusedKernel chosen = variant.equals("attention_fused") ? portable
+                    : track(built, new AttentionFusedVecKernel(context, sources.source("attention_fused_vec"),
+                            sources.params("attention_fused_vec")));
+            fused = new FusedPath(buffers, info, config.keySplits(), chosen, portable,
                     track(built, new AttentionMergeKernel(context, sources.source("attention_merge"),
                             sources.params("attention_merge"))),
                     track(built, new ToHalfKernel(context, sources.source("to_half"), sources.params("to_half"))));
@@ -64,6 +69,7 @@ public final class OpenClBackend implements Backend {
     }
 
     private static <T extends Launcher> T track(java.util.List<Launcher> built, T launcher) {
+        // Launchers also serve as FusedKernel; the list closes whichever were built if a later one fails.
         built.add(launcher);
         return launcher;
     }

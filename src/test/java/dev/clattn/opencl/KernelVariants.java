@@ -38,6 +38,10 @@ final class KernelVariants {
                 sets.put("single", Map.of("TILE_Q", 1, "WPT_Q", 1, "TILE_K", 1, "THREADS_X", 1, "TILE_D", 1,
                         "TILE_J", 1));
             }
+            case "attention_fused_vec" -> {
+                sets.put("rows1", Map.of("ROWS", 1));
+                sets.put("rows3", Map.of("ROWS", 3));
+            }
             case "attention_merge" -> {
                 sets.put("wg1", Map.of("WG_SIZE", 1));
                 sets.put("wg7", Map.of("WG_SIZE", 7));
@@ -53,7 +57,8 @@ final class KernelVariants {
 
     static OpenClBackend backend(String kernel, String label) {
         // The merge kernel only runs when the keys are split.
-        Config config = Config.builder().keySplits(kernel.equals("attention_merge") ? 3 : 0).build();
+        Config config = Config.builder().keySplits(kernel.equals("attention_merge") ? 3 : 0)
+                .fusedKernel(kernel.startsWith("attention_fused") ? kernel : null).build();
         return BACKENDS.computeIfAbsent(kernel + "/" + label, key -> new OpenClBackend(OpenClDevices.require(),
                 config, Map.of(kernel, sets(kernel).get(label))));
     }

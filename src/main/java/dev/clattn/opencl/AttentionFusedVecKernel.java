@@ -1,0 +1,58 @@
+package dev.clattn.opencl;
+
+import dev.clattn.Shape;
+import dev.clattn.Storage;
+import java.util.Map;
+
+/** Host launcher of attention_fused_vec.cl: one work-item per group, float16 vectors; float32 storage only. */
+final class AttentionFusedVecKernel extends Launcher implements FusedKernel {
+    private static final int KEYS = 16;
+
+    AttentionFusedVecKernel(ClContext context, KernelSource source, Map<String, Integer> overrides) {
+        super(context, source, overrides);
+    }
+
+    @Override
+    protected void checkParams() {
+        require(params.get("ROWS") >= 1, "ROWS must be >= 1");
+    }
+
+    @Override
+    public int tileQ() {
+        return params.get("ROWS");
+    }
+
+    @Override
+    public int tileK() {
+        return KEYS;
+    }
+
+    @Override
+    public boolean supports(Storage storage) {
+        return storage == Storage.F32;
+    }
+
+    @Override
+    protected long workGroupSize() {
+        return 1;
+    }
+
+    @Override
+    protected long localMemBytes() {
+        return 0;
+    }
+
+    @Override
+    public void checkShape(Shape s) {
+        checkLimits(1, 0);
+    }
+
+    @Override
+    public void enqueue(Shape s, Storage storage, float scale, int splits, int splitKeys, ClBuffer q, ClBuffer k,
+            ClBuffer v, ClBuffer o, ClBuffer lse, Masks masks) {
+        begin(" -DHEAD_D=" + s.headDim() + " -DHEAD_DV=" + s.valueDim()).mem(q).mem(k).mem(v).mem(o).mem(lse)
+                .i(s.queryHeads()).i(s.group()).i(s.queryLen()).i(s.keyLen()).f(scale).i(splitKeys)
+                .mask(masks.structural()).operand(masks.mask()).operand(masks.bias());
+        launch(new long[] {ceilDiv(s.queryLen(), tileQ()), s.heads(), splits}, new long[] {1, 1, 1});
+    }
+}
