@@ -46,9 +46,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         Shape shape = Shape.of(batch, heads, seq, dim);
         Random rnd = new Random(1);
-        AttentionRequest request = AttentionRequest.builder(shape).q(gaussian(rnd, shape.qElements()))
-                .k(gaussian(rnd, shape.kElements())).v(gaussian(rnd, shape.vElements())).causal(Causal.TOP_LEFT)
-                .build();
+        AttentionRequest request = Float64Check.selfAttention(shape, Causal.TOP_LEFT, rnd);
         Config config = Config.builder().backend(RunCommand.option(() -> BackendKind.parse(backend))).build();
         try (Attention engine = Attention.open(config)) {
             out.println("device:  " + engine.backend().name() + " - " + engine.backend().device());
@@ -73,61 +71,15 @@ final class DemoCommand implements Callable<Integer> {
                 }
             }
             out.printf(Locale.ROOT, "check:   max |O - float64| over 64 sampled rows = %.3g%n",
-                    sampledFloat64Error(request, result, 64));
+                    Float64Check.sampledError(request, result, 64));
         }
         return 0;
-    }
-
-    private static float[] gaussian(Random rnd, long n) {
-        float[] x = new float[(int) n];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) rnd.nextGaussian();
-        }
-        return x;
     }
 
     private static double maxDiff(float[] a, float[] b) {
         double worst = 0;
         for (int i = 0; i < a.length; i++) {
             worst = Math.max(worst, Math.abs((double) a[i] - b[i]));
-        }
-        return worst;
-    }
-
-    /** Causal self-attention rows recomputed in float64 straight from the definition. */
-    private static double sampledFloat64Error(AttentionRequest r, float[] out, int rows) {
-        Shape s = r.shape();
-        float[] q = r.q().toArray();
-        float[] k = r.k().toArray();
-        float[] v = r.v().toArray();
-        int d = s.headDim();
-        Random rnd = new Random(2);
-        double worst = 0;
-        for (int n = 0; n < rows; n++) {
-            int bh = rnd.nextInt(s.heads());
-            int i = rnd.nextInt(s.queryLen());
-            double[] w = new double[i + 1];
-            double max = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j <= i; j++) {
-                double dot = 0;
-                for (int e = 0; e < d; e++) {
-                    dot += (double) q[(bh * s.queryLen() + i) * d + e] * k[(bh * s.keyLen() + j) * d + e];
-                }
-                w[j] = dot * r.scale();
-                max = Math.max(max, w[j]);
-            }
-            double sum = 0;
-            for (int j = 0; j <= i; j++) {
-                w[j] = Math.exp(w[j] - max);
-                sum += w[j];
-            }
-            for (int c = 0; c < s.valueDim(); c++) {
-                double o = 0;
-                for (int j = 0; j <= i; j++) {
-                    o += w[j] / sum * v[(bh * s.keyLen() + j) * s.valueDim() + c];
-                }
-                worst = Math.max(worst, Math.abs(o - out[(bh * s.queryLen() + i) * s.valueDim() + c]));
-            }
         }
         return worst;
     }

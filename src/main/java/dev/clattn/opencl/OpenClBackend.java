@@ -64,8 +64,22 @@ public final class OpenClBackend implements Backend {
             close();
             throw e;
         }
+        warnWithoutSignalChaining(info);
         LOG.info("clattn: OpenCL on {}; path {}; {}; {}; kernels from {}", info.describe(), path, fused.describe(),
                 threeKernel.describe(), config.kernelDir() == null ? "the jar" : config.kernelDir());
+    }
+
+    /**
+     * PoCL builds kernels with LLVM in this process, and LLVM installs SIGSEGV handlers over the JVM's, which
+     * the JVM needs for safepoints and null checks: without signal chaining the JVM can die later, far from here.
+     */
+    private static void warnWithoutSignalChaining(DeviceInfo info) {
+        String preload = System.getenv("LD_PRELOAD");
+        if (info.platformName().contains("Portable Computing Language")
+                && (preload == null || !preload.contains("libjsig"))) {
+            LOG.warn("clattn: PoCL's LLVM replaces the JVM's signal handlers; run the JVM with "
+                    + "LD_PRELOAD=$JAVA_HOME/lib/libjsig.so or it may crash (README: PoCL and signal handlers)");
+        }
     }
 
     private static <T extends Launcher> T track(java.util.List<Launcher> built, T launcher) {

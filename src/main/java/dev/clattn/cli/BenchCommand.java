@@ -1,0 +1,166 @@
+package dev.clattn.cli;
+
+import dev.clattn.Attention;
+import dev.clattn.AttentionPath;
+import dev.clattn.AttentionRequest;
+import dev.clattn.Backend;
+import dev.clattn.BackendKind;
+import dev.clattn.Causal;
+import dev.clattn.Config;
+import dev.clattn.Shape;
+import dev.clattn.opencl.OpenClBackend;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code clattn bench}: self-attention over a sweep of N for each path (fused, three-kernel, CPU fallback).
+ * Each result is checked against float64 on sampled rows before it is timed; then one warm-up and
+ * {@code --repeat} timed calls, end to end (host clock, transfers included). Writes a CSV and a Markdown table.
+ */
+@Command(name = "bench", description = "Benchmark the paths over a sweep of sequence lengths.")
+final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--preset", defaultValue = "cpu", paramLabel = "cpu|gpu",
+            description = "cpu: B=1 H=8 D=64 N=512..4096; gpu: B*N=16k, hidden 2048, D=64/128, N=512..16k")
+    String preset;
+    @Option(names = "--n", split = ",", paramLabel = "N", description = "sequence lengths (overrides the preset)")
+    int[] lengths;
+    @Option(names = "--paths", split = ",", defaultValue = "fused,three-kernel,cpu",
+            paramLabel = "fused|three-kernel|cpu")
+    List<String> paths;
+    @Option(names = "--causal", defaultValue = "both", paramLabel = "both|yes|no")
+    String causal;
+    @Option(names = "--repeat", defaultValue = "7")
+    int repeat;
+    @Option(names = "--out", paramLabel = "DIR", description = "where bench.csv and bench.md go")
+    Path out;
+    @Spec
+    CommandSpec spec;
+
+    record Row(String path, Shape shape, boolean causal, double medianMs, double minMs, double gflops, double error,
+            long deviceBytes, String device) {
+    }
+
+    private List<Shape> shapes() {
+        List<Shape> shapes = new ArrayList<>();
+        if (preset.equals("gpu")) {
+            int[] ns = lengths != null ? lengths : new int[] {512, 1024, 2048, 4096, 8192, 16384};
+            for (int d : new int[] {64, 128}) {
+                for (int n : ns) {
+                    shapes.add(Shape.of(Math.max(1, 16384 / n), 2048 / d, n, d));
+                }
+            }
+        } else if (preset.equals("cpu")) {
+            for (int n : lengths != null ? lengths : new int[] {512, 1024, 2048, 4096}) {
+                shapes.add(Shape.of(1, 8, n, 64));
+            }
+        } else {
+            throw new IllegalArgumentException("--preset: expected cpu or gpu, got '" + preset + "'");
+        }
+        return shapes;
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        if (repeat < 1) {
+            throw new IllegalArgumentException("--repeat: expected >= 1, got " + repeat);
+        }
+        boolean[] causals = switch (causal) {
+            case "both" -> new boolean[] {false, true};
+            case "yes" -> new boolean[] {true};
+            case "no" -> new boolean[] {false};
+            default -> throw new IllegalArgumentException("--causal: expected both, yes or no, got '" + causal + "'");
+        };
+        PrintWriter w = spec.commandLine().getOut();
+        List<Row> rows = new ArrayList<>();
+        List<Shape> shapes = shapes();
+        for (String path : paths) {
+            Config config = config(path);
+            try (Attention engine = Attention.open(config)) {
+                for (Shape s : shapes) {
+                    for (boolean c : causals) {
+                        Row row = measure(engine.backend(), path, s, c);
+                        rows.add(row);
+                        w.println(format(row));
+                        w.flush();
+                    }
+                }
+            }
+        }
+        if (out != null) {
+            write(rows);
+        }
+        return 0;
+    }
+
+    private static Config config(String path) {
+        return switch (path) {
+            case "fused" -> Config.builder().backend(BackendKind.OPENCL).path(AttentionPath.FUSED).build();
+            case "three-kernel" -> Config.builder().backend(BackendKind.OPENCL).path(AttentionPath.THREE_KERNEL)
+                    .build();
+            case "cpu" -> Config.builder().backend(BackendKind.CPU).build();
+            default -> throw new IllegalArgumentException("--paths: expected fused, three-kernel or cpu, got '" + path
+                    + "'");
+        };
+    }
+
+    private Row measure(Backend backend, String path, Shape s, boolean c) {
+        AttentionRequest r = Float64Check.selfAttention(s, c ? Causal.TOP_LEFT : Causal.NONE, new Random(1));
+        float[] first = backend.attention(r).output();
+        double error = Float64Check.sampledError(r, first, 16);
+        if (!(error < 1e-3)) {
+            throw new IllegalStateException(path + " " + s + ": max error " + error + " against float64; not timed");
+        }
+        double[] ms = new double[repeat];
+        for (int n = 0; n < repeat; n++) {
+            long t0 = System.nanoTime();
+            backend.attention(r);
+            ms[n] = (System.nanoTime() - t0) / 1e6;
+        }
+        Arrays.sort(ms);
+        double median = ms[repeat / 2];
+        double flops = 4.0 * s.heads() * s.queryLen() * (double) s.keyLen() * s.headDim() / (c ? 2 : 1);
+        long held = backend instanceof OpenClBackend ocl ? ocl.deviceBytesHeld() : 0;
+        return new Row(path, s, c, median, ms[0], flops / (median * 1e6), error, held, backend.device());
+    }
+
+    private static String format(Row r) {
+        return String.format(Locale.ROOT, "%-12s B=%-2d H=%-2d N=%-6d D=%-3d %-6s %10.2f ms (min %.2f) %8.1f GFLOP/s"
+                + "  err %.1e  device mem %.1f MiB", r.path(), r.shape().batch(), r.shape().queryHeads(),
+                r.shape().queryLen(), r.shape().headDim(), r.causal() ? "causal" : "full", r.medianMs(), r.minMs(),
+                r.gflops(), r.error(), r.deviceBytes() / 1048576.0);
+    }
+
+    private void write(List<Row> rows) throws IOException {
+        Files.createDirectories(out);
+        StringBuilder csv = new StringBuilder("path,B,H,N,D,causal,median_ms,min_ms,gflops,max_error,device_bytes,"
+                + "device\n");
+        StringBuilder md = new StringBuilder("| path | B | H | N | D | causal | median ms | GFLOP/s |\n"
+                + "|---|---|---|---|---|---|---|---|\n");
+        for (Row r : rows) {
+            Shape s = r.shape();
+            csv.append(String.format(Locale.ROOT, "%s,%d,%d,%d,%d,%b,%.3f,%.3f,%.2f,%.2e,%d,\"%s\"%n", r.path(),
+                    s.batch(), s.queryHeads(), s.queryLen(), s.headDim(), r.causal(), r.medianMs(), r.minMs(),
+                    r.gflops(), r.error(), r.deviceBytes(), r.device()));
+            md.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %s | %.2f | %.1f |%n", r.path(),
+                    s.batch(), s.queryHeads(), s.queryLen(), s.headDim(), r.causal() ? "yes" : "no", r.medianMs(),
+                    r.gflops()));
+        }
+        md.append("\n").append(Instant.now()).append(", ").append(rows.isEmpty() ? "" : rows.get(0).device())
+                .append("\n");
+        Files.writeString(out.resolve("bench.csv"), csv);
+        Files.writeString(out.resolve("bench.md"), md);
+    }
+}

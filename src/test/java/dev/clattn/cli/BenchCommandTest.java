@@ -1,0 +1,42 @@
+package dev.clattn.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BenchCommandTest {
+    @TempDir
+    Path dir;
+
+    private static int run(StringWriter out, StringWriter err, String... args) {
+        return Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    }
+
+    @Test
+    void writesOneCheckedRowPerPathShapeAndMask() throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        boolean opencl = dev.clattn.opencl.OpenCl.probe().available();
+        String paths = opencl ? "fused,three-kernel,cpu" : "cpu";
+        int code = run(out, err, "bench", "--n", "17,40", "--repeat", "2", "--paths", paths, "--out", dir.toString());
+        assertEquals(0, code, err.toString());
+        List<String> csv = Files.readAllLines(dir.resolve("bench.csv"));
+        assertEquals(1 + paths.split(",").length * 2 * 2, csv.size(), String.join("\n", csv));
+        assertTrue(csv.get(1).matches("^(fused|cpu),1,8,17,64,false,.*"), csv.get(1));
+        assertTrue(Files.readString(dir.resolve("bench.md")).contains("| GFLOP/s |"));
+    }
+
+    @Test
+    void badOptionsExitTwo() {
+        assertEquals(2, run(new StringWriter(), new StringWriter(), "bench", "--preset", "tpu"));
+        assertEquals(2, run(new StringWriter(), new StringWriter(), "bench", "--paths", "magic", "--n", "8"));
+        assertEquals(2, run(new StringWriter(), new StringWriter(), "bench", "--causal", "maybe"));
+    }
+}
