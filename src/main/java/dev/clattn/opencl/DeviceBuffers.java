@@ -82,6 +82,13 @@ final class DeviceBuffers implements AutoCloseable {
                 Pointer.to(dst).withByteOffset(4 * dstOffset), 0, null, null);
     }
 
+    /** The first {@code count} floats of a buffer, as a new array. */
+    float[] readAll(ClBuffer buf, long count) {
+        float[] out = new float[Math.toIntExact(count)];
+        read(buf, 0, out, 0, out.length);
+        return out;
+    }
+
     /** Uploads the request's key lengths, boolean mask and bias (small placeholders where absent). */
     Masks masks(AttentionRequest r) {
         Shape s = r.shape();

@@ -88,14 +88,8 @@ final class FusedPath implements AutoCloseable {
             fused.enqueue(s, storage, r.scale(), splits, splitKeys, q, k, v, parts, partLse, masks);
             merge.enqueue(parts, partLse, o, lse, splits, Math.toIntExact(s.lseElements()), s.valueDim());
         }
-        float[] out = new float[(int) s.outElements()];
-        buffers.read(o, 0, out, 0, out.length);
-        float[] lseOut = null;
-        if (r.wantLse()) {
-            lseOut = new float[(int) s.lseElements()];
-            buffers.read(lse, 0, lseOut, 0, lseOut.length);
-        }
-        return new AttentionResult(out, null, lseOut);
+        return new AttentionResult(buffers.readAll(o, s.outElements()), null,
+                r.wantLse() ? buffers.readAll(lse, s.lseElements()) : null);
     }
 
     /** Uploads float data to a staging buffer and converts it to fp16 on the device. */

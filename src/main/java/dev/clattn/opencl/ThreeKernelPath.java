@@ -52,14 +52,8 @@ final class ThreeKernelPath implements AutoCloseable {
                 buffers.read(scores, 0, weights, c.offset(s, s.keyLen()), c.elements(s.keyLen()));
             }
         }
-        float[] out = new float[(int) s.outElements()];
-        buffers.read(o, 0, out, 0, out.length);
-        float[] lseOut = null;
-        if (r.wantLse()) {
-            lseOut = new float[(int) s.lseElements()];
-            buffers.read(lse, 0, lseOut, 0, lseOut.length);
-        }
-        return new AttentionResult(out, weights, lseOut);
+        return new AttentionResult(buffers.readAll(o, s.outElements()), weights,
+                r.wantLse() ? buffers.readAll(lse, s.lseElements()) : null);
     }
 
     float[] qkt(AttentionRequest r) {
@@ -105,9 +99,7 @@ final class ThreeKernelPath implements AutoCloseable {
             buffers.write(buf, Pointer.to(weights).withByteOffset(4 * c.offset(s, s.keyLen())), 4 * n);
             av.enqueue(s, c, buf, v, o, masks.structural(), masks.any());
         }
-        float[] out = new float[(int) s.outElements()];
-        buffers.read(o, 0, out, 0, out.length);
-        return out;
+        return buffers.readAll(o, s.outElements());
     }
 
     @Override

@@ -1,0 +1,30 @@
+package dev.clattn.opencl;
+
+import java.util.Map;
+
+/** A launcher for an element-wise kernel whose only tunable is WG_SIZE and which uses no local memory. */
+abstract class WorkGroupLauncher extends Launcher {
+    WorkGroupLauncher(ClContext context, KernelSource source, Map<String, Integer> overrides) {
+        super(context, source, overrides);
+        kernel("");
+    }
+
+    @Override
+    protected void checkParams() {
+        require(params.get("WG_SIZE") >= 1, "WG_SIZE must be >= 1");
+    }
+
+    @Override
+    protected long workGroupSize() {
+        return params.get("WG_SIZE");
+    }
+
+    @Override
+    protected long localMemBytes() {
+        return 0;
+    }
+
+    protected int wg() {
+        return params.get("WG_SIZE");
+    }
+}
