@@ -24,6 +24,10 @@ import java.util.function.Function;
  * LSE; 0 chooses from the device's size (decode shapes)</td></tr>
  * <tr><td>clattn.fusedKernel</td><td>CLATTN_FUSED_KERNEL</td><td>auto</td><td>attention_fused (portable),
  * attention_fused_vec (CPU devices), or auto: the one that suits the device</td></tr>
+ * <tr><td>clattn.profiles</td><td>CLATTN_PROFILES</td><td>~/.clattn/profiles</td><td>directory of tuning
+ * profiles (JSON), on top of those shipped in the jar</td></tr>
+ * <tr><td>clattn.params</td><td>CLATTN_PARAMS</td><td>(none)</td><td>kernel parameters for this run, over profiles
+ * and defaults: {@code attention_fused.TILE_Q=64,attention_fused_vec.ROWS=2}</td></tr>
  * <tr><td>clattn.requireOpenCl</td><td>CLATTN_REQUIRE_OPENCL</td><td>false</td><td>tests: no OpenCL device is a
  * failure, not a skip</td></tr>
  * </table>
@@ -39,6 +43,8 @@ public final class Config {
     private final AttentionPath path;
     private final int keySplits;
     private final String fusedKernel;
+    private final Path profileDir;
+    private final Map<String, Map<String, Integer>> params;
 
     private Config(Builder b) {
         this.backend = b.backend;
@@ -51,6 +57,8 @@ public final class Config {
         this.path = b.path;
         this.keySplits = b.keySplits;
         this.fusedKernel = b.fusedKernel;
+        this.profileDir = b.profileDir;
+        this.params = b.params;
     }
 
     /** Knobs from system properties and the environment. */
@@ -102,6 +110,16 @@ public final class Config {
         return path;
     }
 
+    /** The user's tuning-profile directory. */
+    public Path profileDir() {
+        return profileDir;
+    }
+
+    /** Kernel parameters that override profiles and defaults: kernel name → tunable → value. */
+    public Map<String, Map<String, Integer>> params() {
+        return params;
+    }
+
     /** attention_fused, attention_fused_vec, or null for the one that suits the device. */
     public String fusedKernel() {
         return fusedKernel;
@@ -118,7 +136,8 @@ public final class Config {
                 + " device=" + orAny(device) + " kernels=" + (kernelDir == null ? "(jar)" : kernelDir)
                 + " threads=" + threads + " scoreBufferMiB=" + (scoreBufferBytes >> 20) + " path="
                 + path.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + " keySplits="
-                + (keySplits == 0 ? "auto" : keySplits) + " fusedKernel=" + orAny(fusedKernel);
+                + (keySplits == 0 ? "auto" : keySplits) + " fusedKernel=" + orAny(fusedKernel) + " profiles="
+                + profileDir + (params.isEmpty() ? "" : " params=" + params);
     }
 
     private static String orAny(String s) {
@@ -137,6 +156,8 @@ public final class Config {
         private AttentionPath path;
         private int keySplits;
         private String fusedKernel;
+        private Path profileDir;
+        private Map<String, Map<String, Integer>> params = Map.of();
 
         private Builder(Map<String, String> env, Function<String, String> props) {
             Function<String[], String> read = names -> {
@@ -164,6 +185,26 @@ public final class Config {
             keySplits(ks == null ? 0 : parseInt("clattn.keySplits", ks));
             String fk = read.apply(new String[] {"clattn.fusedKernel", "CLATTN_FUSED_KERNEL"});
             fusedKernel(fk);
+            String pd = read.apply(new String[] {"clattn.profiles", "CLATTN_PROFILES"});
+            profileDir = pd != null ? Path.of(pd) : Path.of(System.getProperty("user.home"), ".clattn", "profiles");
+            String pa = read.apply(new String[] {"clattn.params", "CLATTN_PARAMS"});
+            params = pa == null ? Map.of() : parseParams(pa);
+        }
+
+        /** Parses {@code kernel.NAME=value,...}. */
+        static Map<String, Map<String, Integer>> parseParams(String text) {
+            Map<String, Map<String, Integer>> out = new java.util.TreeMap<>();
+            for (String item : text.split(",")) {
+                String[] kv = item.trim().split("=");
+                int dot = kv[0].lastIndexOf('.');
+                if (kv.length != 2 || dot < 1) {
+                    throw new IllegalArgumentException("clattn.params: expected kernel.NAME=value[,...], got '" + item
+                            + "'");
+                }
+                out.computeIfAbsent(kv[0].substring(0, dot).trim(), k -> new java.util.TreeMap<>())
+                        .put(kv[0].substring(dot + 1).trim(), parseInt("clattn.params " + kv[0], kv[1].trim()));
+            }
+            return Map.copyOf(out);
         }
 
         private static int parseInt(String name, String text) {
@@ -234,6 +275,17 @@ public final class Config {
                 throw new IllegalArgumentException("fusedKernel: expected auto, attention_fused or attention_fused_vec, "
                         + "got '" + kernel + "'");
             }
+            return this;
+        }
+
+        public Builder profileDir(Path dir) {
+            this.profileDir = dir;
+            return this;
+        }
+
+        /** Kernel parameters for this engine: kernel name → tunable → value, over profiles and defaults. */
+        public Builder params(Map<String, Map<String, Integer>> params) {
+            this.params = Map.copyOf(params);
             return this;
         }
 

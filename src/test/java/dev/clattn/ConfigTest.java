@@ -36,6 +36,16 @@ class ConfigTest {
     }
 
     @Test
+    void paramsOverrideString() {
+        Config c = Config.builder(Map.of("CLATTN_PARAMS", "attention_fused.TILE_Q=64, attention_fused.WPT_Q=8,av.TILE_J=4"),
+                k -> null).build();
+        assertEquals(Map.of("attention_fused", Map.of("TILE_Q", 64, "WPT_Q", 8), "av", Map.of("TILE_J", 4)), c.params());
+        assertEquals("clattn.params: expected kernel.NAME=value[,...], got 'TILE_Q=3'",
+                assertThrows(IllegalArgumentException.class,
+                        () -> Config.builder(Map.of("CLATTN_PARAMS", "TILE_Q=3"), k -> null)).getMessage());
+    }
+
+    @Test
     void badValuesAreNamed() {
         assertEquals("clattn.threads: expected an integer, got 'many'", assertThrows(IllegalArgumentException.class,
                 () -> Config.builder(Map.of("CLATTN_THREADS", "many"), k -> null)).getMessage());

@@ -20,8 +20,8 @@ final class FusedPath implements AutoCloseable {
     private final DeviceBuffers buffers;
     private final DeviceInfo device;
     private final int configuredSplits;
-    private final FusedKernel fused;
-    private final FusedKernel portable;
+    private final FusedKernels fused;
+    private final FusedKernels portable;
     private final AttentionMergeKernel merge;
     private final ToHalfKernel toHalf;
 
@@ -29,8 +29,8 @@ final class FusedPath implements AutoCloseable {
      * @param fused    the kernel used for float32 storage
      * @param portable the kernel used for storage {@code fused} does not support (may be the same)
      */
-    FusedPath(DeviceBuffers buffers, DeviceInfo device, int configuredSplits, FusedKernel fused, FusedKernel portable,
-            AttentionMergeKernel merge, ToHalfKernel toHalf) {
+    FusedPath(DeviceBuffers buffers, DeviceInfo device, int configuredSplits, FusedKernels fused,
+            FusedKernels portable, AttentionMergeKernel merge, ToHalfKernel toHalf) {
         this.buffers = buffers;
         this.device = device;
         this.configuredSplits = configuredSplits;
@@ -41,14 +41,14 @@ final class FusedPath implements AutoCloseable {
     }
 
     String describe() {
-        return (fused == portable ? "attention_fused " : "attention_fused_vec ") + fused.params()
-                + (fused == portable ? "" : " (attention_fused " + portable.params() + " for fp16 storage)")
+        return fused.name() + " " + fused.defaultParams()
+                + (fused == portable ? "" : " (attention_fused " + portable.defaultParams() + " for fp16 storage)")
                 + ", attention_merge " + merge.params();
     }
 
     /** Key blocks per row: the configured number, or enough to give every compute unit a few work-groups. */
     int splits(Shape s) {
-        return splits(s, fused);
+        return splits(s, fused.forShape(s));
     }
 
     private int splits(Shape s, FusedKernel fused) {
@@ -66,10 +66,15 @@ final class FusedPath implements AutoCloseable {
         return (int) Math.max(1, Math.min(Math.min(maxUseful, byKeys), Launcher.ceilDiv(wanted, groups)));
     }
 
+    /** The kernel and parameters float32 requests of this shape run with. */
+    String describe(Shape s) {
+        return fused.name() + " " + fused.forShape(s).params();
+    }
+
     AttentionResult attention(AttentionRequest r) {
         Shape s = r.shape();
         Storage storage = r.storage();
-        FusedKernel fused = this.fused.supports(storage) ? this.fused : portable;
+        FusedKernel fused = (this.fused.supports(storage) ? this.fused : portable).forShape(s);
         fused.checkShape(s);
         ClBuffer q = storage == Storage.F16 ? half(Role.Q16, Role.Q, r.q()) : buffers.upload(Role.Q, r.q());
         ClBuffer k = storage == Storage.F32 ? buffers.upload(Role.K, r.k()) : half(Role.K16, Role.K, r.k());

@@ -17,6 +17,17 @@ import java.util.regex.Pattern;
  * and their defaults are read from the file's own {@code #ifndef NAME / #define NAME value} pairs.
  */
 public record KernelSource(String name, String text, String origin, Map<String, Integer> defaults) {
+
+    /** First 12 hex digits of the SHA-256 of the source text: tuning profiles apply only to the source they tuned. */
+    public String hash() {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(d, 0, 6);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static final Pattern TUNABLE = Pattern.compile(
             "^#ifndef\\s+(\\w+)\\s*\\R#define\\s+\\1\\s+(-?\\d+)", Pattern.MULTILINE);
 

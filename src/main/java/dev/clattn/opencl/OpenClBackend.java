@@ -6,6 +6,7 @@ import dev.clattn.AttentionResult;
 import dev.clattn.Backend;
 import dev.clattn.Config;
 import dev.clattn.Storage;
+import dev.clattn.tune.Profiles;
 import java.util.HashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -39,26 +40,28 @@ public final class OpenClBackend implements Backend {
         this.path = config.path();
         DeviceInfo info = device.info();
         java.util.List<Launcher> built = new java.util.ArrayList<>();
+        java.util.List<FusedKernels> fusedKernels = new java.util.ArrayList<>();
         try {
-            Sources sources = new Sources(config, info, overrides);
+            Sources sources = new Sources(context, config, info, overrides);
             threeKernel = new ThreeKernelPath(buffers, Math.min(config.scoreBufferBytes(), info.maxAllocBytes()),
                     track(built, new QktKernel(context, sources.source("qkt"), sources.params("qkt"))),
                     track(built, new SoftmaxRowsKernel(context, sources.source("softmax_rows"),
                             sources.params("softmax_rows"))),
                     track(built, new AvKernel(context, sources.source("av"), sources.params("av"))));
-            FusedKernel portable = track(built, new AttentionFusedKernel(context, sources.source("attention_fused"),
-                    sources.params("attention_fused")));
+            Profiles profiles = Profiles.load(config.profileDir());
+            FusedKernels portable = sources.fused("attention_fused", profiles);
             String variant = config.fusedKernel() != null ? config.fusedKernel()
                     : info.isCpu() ? "attention_fused_vec" : "attention_fused";
-            FusedKernel chosen = variant.equals("attention_fused") ? portable
-                    : track(built, new AttentionFusedVecKernel(context, sources.source("attention_fused_vec"),
-                            sources.params("attention_fused_vec")));
+            fusedKernels.add(portable);
+            FusedKernels chosen = variant.equals("attention_fused") ? portable : sources.fused(variant, profiles);
+            fusedKernels.add(chosen);
             fused = new FusedPath(buffers, info, config.keySplits(), chosen, portable,
                     track(built, new AttentionMergeKernel(context, sources.source("attention_merge"),
                             sources.params("attention_merge"))),
                     track(built, new ToHalfKernel(context, sources.source("to_half"), sources.params("to_half"))));
         } catch (RuntimeException e) {
             built.forEach(Launcher::close);
+            fusedKernels.forEach(FusedKernels::close);
             threeKernel = null;
             fused = null;
             close();
@@ -88,16 +91,31 @@ public final class OpenClBackend implements Backend {
         return launcher;
     }
 
-    /** Kernel sources (jar or directory) and their parameters: built-in, then overrides. */
-    private record Sources(Config config, DeviceInfo info, Map<String, Map<String, Integer>> overrides) {
+    /**
+     * Kernel sources (jar or directory) and their parameters: built-in, then (fused kernels) the tuning
+     * profile, then the configuration's and the API's overrides.
+     */
+    private record Sources(ClContext context, Config config, DeviceInfo info,
+            Map<String, Map<String, Integer>> overrides) {
         KernelSource source(String name) {
             return KernelSource.load(name, config.kernelDir());
         }
 
-        Map<String, Integer> params(String name) {
-            Map<String, Integer> values = new HashMap<>(BuiltinParams.of(source(name), info));
+        Map<String, Integer> explicit(String name) {
+            Map<String, Integer> values = new HashMap<>(config.params().getOrDefault(name, Map.of()));
             values.putAll(overrides.getOrDefault(name, Map.of()));
             return values;
+        }
+
+        Map<String, Integer> params(String name) {
+            Map<String, Integer> values = new HashMap<>(BuiltinParams.of(source(name), info));
+            values.putAll(explicit(name));
+            return values;
+        }
+
+        FusedKernels fused(String name, Profiles profiles) {
+            KernelSource source = source(name);
+            return new FusedKernels(context, source, BuiltinParams.of(source, info), explicit(name), profiles);
         }
     }
 
@@ -118,6 +136,11 @@ public final class OpenClBackend implements Backend {
     /** Bytes of device memory the engine holds now. */
     public long deviceBytesHeld() {
         return buffers.heldBytes();
+    }
+
+    /** The fused kernel and parameters (after profiles and overrides) float32 requests of this shape use. */
+    public String fusedKernel(dev.clattn.Shape shape) {
+        return fused.describe(shape);
     }
 
     /** Key blocks the fused path would use for this shape. */

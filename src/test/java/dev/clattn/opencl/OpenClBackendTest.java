@@ -93,6 +93,29 @@ class OpenClBackendTest extends BackendContract {
     }
 
     @Test
+    void profilesThenExplicitParametersChooseTheFusedKernelsTiles(@TempDir Path dir) throws Exception {
+        OpenCl.Device device = OpenClDevices.require();
+        DeviceInfo info = device.info();
+        String name = info.isCpu() ? "attention_fused_vec" : "attention_fused";
+        String param = info.isCpu() ? "ROWS" : "WPT_Q";
+        KernelSource source = KernelSource.load(name, null);
+        Shape s = new Shape(1, 2, 2, 300, 300, 64, 64);
+        dev.clattn.tune.Profiles.save(dir, new dev.clattn.tune.Profile(info.vendor(), info.name(),
+                info.driverVersion(), name, source.hash(), 64, 256, 512, java.util.Map.of(param, 2), 1, "2026-11-21"));
+        try (OpenClBackend plain = new OpenClBackend(device, Config.builder().profileDir(dir.resolve("none")).build());
+                OpenClBackend tuned = new OpenClBackend(device, Config.builder().profileDir(dir).build());
+                OpenClBackend forced = new OpenClBackend(device, Config.builder().profileDir(dir)
+                        .params(java.util.Map.of(name, java.util.Map.of(param, 1))).build())) {
+            assertTrue(!plain.fusedKernel(s).contains(param + "=2"), plain.fusedKernel(s));
+            assertTrue(tuned.fusedKernel(s).contains(param + "=2"), tuned.fusedKernel(s));
+            assertTrue(!tuned.fusedKernel(new Shape(1, 2, 2, 300, 300, 40, 40)).contains(param + "=2"),
+                    "another head dimension keeps the defaults");
+            assertTrue(forced.fusedKernel(s).contains(param + "=1"), forced.fusedKernel(s));
+            checkAttention(tuned, Case.of("tuned", s).causal(Causal.TOP_LEFT));
+        }
+    }
+
+    @Test
     void closeIsIdempotent() {
         OpenClBackend b = new OpenClBackend(OpenClDevices.require(), Config.fromEnvironment());
         b.close();

@@ -1,0 +1,90 @@
+package dev.clattn.opencl;
+
+import dev.clattn.Shape;
+import dev.clattn.Storage;
+import dev.clattn.tune.Profiles;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One fused kernel (portable or CPU-vectorised) with its parameters chosen per shape: built-in values, then
+ * the tuning profile for this device, kernel source and shape bucket, then explicit overrides. One launcher
+ * per distinct parameter set, built on first use.
+ */
+final class FusedKernels implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(FusedKernels.class);
+
+    private final ClContext context;
+    private final KernelSource source;
+    private final Map<String, Integer> builtin;
+    private final Map<String, Integer> overrides;
+    private final Profiles profiles;
+    private final Map<Map<String, Integer>, FusedKernel> launchers = new HashMap<>();
+    private final FusedKernel defaults;
+
+    FusedKernels(ClContext context, KernelSource source, Map<String, Integer> builtin, Map<String, Integer> overrides,
+            Profiles profiles) {
+        this.context = context;
+        this.source = source;
+        this.builtin = builtin;
+        this.overrides = overrides;
+        this.profiles = profiles;
+        this.defaults = launcher(merge(Map.of()));
+    }
+
+    String name() {
+        return source.name();
+    }
+
+    boolean supports(Storage storage) {
+        return defaults.supports(storage);
+    }
+
+    /** Parameters without any profile, for logs. */
+    KernelParams defaultParams() {
+        return defaults.params();
+    }
+
+    private Map<String, Integer> merge(Map<String, Integer> profile) {
+        Map<String, Integer> p = new TreeMap<>(builtin);
+        profile.forEach((k, v) -> {
+            if (source.defaults().containsKey(k)) {
+                p.put(k, v);
+            }
+        });
+        p.putAll(overrides);
+        return p;
+    }
+
+    private FusedKernel launcher(Map<String, Integer> params) {
+        return launchers.computeIfAbsent(params, p -> source.name().equals("attention_fused_vec")
+                ? new AttentionFusedVecKernel(context, source, p) : new AttentionFusedKernel(context, source, p));
+    }
+
+    /** The kernel for this shape: the profile for its head dimension and N, or the defaults. */
+    FusedKernel forShape(Shape s) {
+        if (profiles == null) {
+            return defaults;
+        }
+        return profiles.lookup(source.name(), source.hash(), context.info(), s.headDim(), s.keyLen())
+                .map(m -> {
+                    Map<String, Integer> params = merge(m.profile().params());
+                    if (!launchers.containsKey(params)) {
+                        LOG.info("clattn: {} for D={} N={}: {}-level profile {} (tuned {}, N {}..{})", source.name(),
+                                s.headDim(), s.keyLen(), m.level(), params, m.profile().date(), m.profile().nMin(),
+                                m.profile().nMax());
+                    }
+                    return launcher(params);
+                })
+                .orElse(defaults);
+    }
+
+    @Override
+    public void close() {
+        launchers.values().forEach(FusedKernel::close);
+        launchers.clear();
+    }
+}

@@ -1,0 +1,30 @@
+package dev.clattn.tune;
+
+import java.util.Map;
+
+/**
+ * The tuned parameters of one kernel on one device for one shape bucket (head dimension, range of N).
+ * A profile only applies to the kernel source it was tuned on ({@code sourceHash}).
+ */
+public record Profile(String vendor, String device, String driver, String kernel, String sourceHash, int headDim,
+        int nMin, int nMax, Map<String, Integer> params, double gflops, String date) {
+
+    public Profile {
+        params = Map.copyOf(params);
+    }
+
+    /** Same device, kernel, source and shape bucket: a newer tuning result replaces the older one. */
+    boolean sameSlot(Profile o) {
+        return vendor.equals(o.vendor) && device.equals(o.device) && driver.equals(o.driver) && kernel.equals(o.kernel)
+                && sourceHash.equals(o.sourceHash) && headDim == o.headDim && nMin == o.nMin && nMax == o.nMax;
+    }
+
+    boolean covers(int n) {
+        return n >= nMin && n <= nMax;
+    }
+
+    /** How far n lies outside the bucket (0 inside). */
+    long distance(int n) {
+        return n < nMin ? nMin - (long) n : n > nMax ? (long) n - nMax : 0;
+    }
+}

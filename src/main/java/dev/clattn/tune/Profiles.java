@@ -1,0 +1,110 @@
+package dev.clattn.tune;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonParseException;
+import com.google.gson.reflect.TypeToken;
+import dev.clattn.opencl.DeviceInfo;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tuning profiles: those shipped in the jar ({@code /profiles/builtin.json}) and those in the user's profile
+ * directory (one JSON file per device). Lookup goes device (same name, preferring the same driver) →
+ * vendor → nothing (the kernel's built-in defaults), among profiles of the same kernel source and head
+ * dimension, preferring the bucket whose N range holds N, else the nearest.
+ */
+public final class Profiles {
+    private static final Logger LOG = LoggerFactory.getLogger(Profiles.class);
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
+    private static final java.lang.reflect.Type LIST = new TypeToken<List<Profile>>() { }.getType();
+
+    private final List<Profile> entries;
+
+    /** Where a lookup found its parameters. */
+    public record Match(Profile profile, String level) {
+    }
+
+    public Profiles(List<Profile> entries) {
+        this.entries = List.copyOf(entries);
+    }
+
+    /** The shipped profiles plus every *.json in {@code userDir} (which may be null or missing). */
+    public static Profiles load(Path userDir) {
+        List<Profile> all = new ArrayList<>();
+        try (InputStream in = Profiles.class.getResourceAsStream("/profiles/builtin.json")) {
+            if (in != null) {
+                all.addAll(parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "jar:/profiles/builtin.json"));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (userDir != null && Files.isDirectory(userDir)) {
+            try (Stream<Path> files = Files.list(userDir)) {
+                for (Path f : files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
+                    all.addAll(parse(Files.readString(f), f.toString()));
+                }
+            } catch (IOException e) {
+                LOG.warn("clattn: cannot read tuning profiles in {}: {}", userDir, e.getMessage());
+            }
+        }
+        return new Profiles(all);
+    }
+
+    private static List<Profile> parse(String json, String origin) {
+        try {
+            List<Profile> list = GSON.fromJson(json, LIST);
+            return list == null ? List.of() : list;
+        } catch (JsonParseException e) {
+            LOG.warn("clattn: ignoring unreadable tuning profile {}: {}", origin, e.getMessage());
+            return List.of();
+        }
+    }
+
+    public List<Profile> entries() {
+        return entries;
+    }
+
+    public Optional<Match> lookup(String kernel, String sourceHash, DeviceInfo device, int headDim, int n) {
+        List<Profile> usable = entries.stream().filter(p -> p.kernel().equals(kernel)
+                && p.sourceHash().equals(sourceHash) && p.headDim() == headDim).toList();
+        Comparator<Profile> byBucket = Comparator.comparingLong(p -> p.distance(n));
+        Optional<Profile> same = usable.stream()
+                .filter(p -> p.vendor().equals(device.vendor()) && p.device().equals(device.name()))
+                .min(byBucket.thenComparing(p -> p.driver().equals(device.driverVersion()) ? 0 : 1));
+        if (same.isPresent()) {
+            return Optional.of(new Match(same.get(), "device"));
+        }
+        return usable.stream().filter(p -> p.vendor().equals(device.vendor())).min(byBucket)
+                .map(p -> new Match(p, "vendor"));
+    }
+
+    /** Adds (or replaces) a profile in the device's file under {@code dir}, written atomically. */
+    public static Path save(Path dir, Profile profile) throws IOException {
+        Files.createDirectories(dir);
+        String name = (profile.vendor() + "-" + profile.device()).toLowerCase(Locale.ROOT)
+                .replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "") + ".json";
+        Path file = dir.resolve(name);
+        List<Profile> list = new ArrayList<>(Files.exists(file) ? parse(Files.readString(file), file.toString())
+                : List.of());
+        list.removeIf(profile::sameSlot);
+        list.add(profile);
+        Path tmp = file.resolveSibling(name + ".tmp");
+        Files.writeString(tmp, GSON.toJson(list, LIST));
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return file;
+    }
+}
