@@ -7,22 +7,22 @@
 // HEAD_D and HEAD_DV are the problem's head dimensions (shape, not tunables): the host builds one program each.
 
 #ifndef TILE_Q
-#define TILE_Q 32 // query rows per work-group
+#define TILE_Q 32 // query rows per work-group; tune: 8 16 32 64
 #endif
 #ifndef TILE_K
-#define TILE_K 32 // keys per step
+#define TILE_K 32 // keys per step; tune: 16 32 64
 #endif
 #ifndef TILE_D
-#define TILE_D 16 // head-dim slice of Q and K staged in local memory per step
+#define TILE_D 16 // head-dim slice of Q and K staged in local memory per step; tune: 8 16 32
 #endif
 #ifndef TILE_J
-#define TILE_J 16 // keys of V staged in local memory per step
+#define TILE_J 16 // keys of V staged in local memory per step; tune: 8 16 32
 #endif
 #ifndef WPT_Q
-#define WPT_Q 4 // query rows per work-item
+#define WPT_Q 4 // query rows per work-item; tune: 1 2 4 8
 #endif
 #ifndef THREADS_X
-#define THREADS_X 8 // work-items across keys (scores) and across Dv (output)
+#define THREADS_X 8 // work-items across keys (scores) and across Dv (output); tune: 4 8 16 32
 #endif
 
 #define THREADS_Y (TILE_Q / WPT_Q)

@@ -5,19 +5,19 @@
 // of computing 0 * V.
 
 #ifndef TILE_Q
-#define TILE_Q 32 // query rows per work-group
+#define TILE_Q 32 // query rows per work-group; tune: 8 16 32 64
 #endif
 #ifndef TILE_V
-#define TILE_V 32 // output columns (of Dv) per work-group
+#define TILE_V 32 // output columns (of Dv) per work-group; tune: 16 32 64
 #endif
 #ifndef TILE_J
-#define TILE_J 16 // keys staged in local memory per step
+#define TILE_J 16 // keys staged in local memory per step; tune: 8 16 32
 #endif
 #ifndef WPT_Q
-#define WPT_Q 4 // query rows per work-item
+#define WPT_Q 4 // query rows per work-item; tune: 1 2 4 8
 #endif
 #ifndef WPT_V
-#define WPT_V 4 // output columns per work-item
+#define WPT_V 4 // output columns per work-item; tune: 1 2 4 8 16
 #endif
 
 #define THREADS_Q (TILE_Q / WPT_Q)

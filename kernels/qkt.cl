@@ -4,19 +4,19 @@
 // neighbouring addresses. Keys hidden by causality or key length get -INFINITY and are never read.
 
 #ifndef TILE_Q
-#define TILE_Q 32 // query rows per work-group
+#define TILE_Q 32 // query rows per work-group; tune: 8 16 32 64
 #endif
 #ifndef TILE_K
-#define TILE_K 32 // keys per work-group
+#define TILE_K 32 // keys per work-group; tune: 16 32 64
 #endif
 #ifndef TILE_D
-#define TILE_D 16 // head-dim slice staged in local memory per step
+#define TILE_D 16 // head-dim slice staged in local memory per step; tune: 8 16 32
 #endif
 #ifndef WPT_Q
-#define WPT_Q 4 // query rows per work-item
+#define WPT_Q 4 // query rows per work-item; tune: 1 2 4 8
 #endif
 #ifndef WPT_K
-#define WPT_K 4 // keys per work-item
+#define WPT_K 4 // keys per work-item; tune: 1 2 4 8 16
 #endif
 
 #define THREADS_Q (TILE_Q / WPT_Q)

@@ -8,6 +8,7 @@ import dev.clattn.BackendKind;
 import dev.clattn.Causal;
 import dev.clattn.Config;
 import dev.clattn.Shape;
+import dev.clattn.tune.Float64Check;
 import dev.clattn.opencl.OpenClBackend;
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -6,6 +6,7 @@ import dev.clattn.BackendKind;
 import dev.clattn.Causal;
 import dev.clattn.Config;
 import dev.clattn.Shape;
+import dev.clattn.tune.Float64Check;
 import dev.clattn.cpu.CpuBackend;
 import java.io.PrintWriter;
 import java.util.Arrays;

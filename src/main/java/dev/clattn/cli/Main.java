@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** The {@code clattn} command line. Bad input: one line on stderr and exit code 2. */
 @Command(name = "clattn", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Attention on any OpenCL device, with a plain-Java fallback.",
-        subcommands = {InfoCommand.class, RunCommand.class, DemoCommand.class, BenchCommand.class,
+        subcommands = {InfoCommand.class, RunCommand.class, DemoCommand.class, BenchCommand.class, TuneCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int BAD_INPUT = 2;

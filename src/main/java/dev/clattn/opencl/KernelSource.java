@@ -6,7 +6,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -14,9 +16,13 @@ import java.util.regex.Pattern;
 /**
  * The text of one kernel file, with common.cl in front, read from a directory when one is configured (so a
  * tuning session edits a .cl file and re-runs without a rebuild) and from the jar otherwise. The tunables
- * and their defaults are read from the file's own {@code #ifndef NAME / #define NAME value} pairs.
+ * and their defaults are read from the file's own {@code #ifndef NAME / #define NAME value} pairs, and the
+ * values a tuner may try from a {@code tune: v1 v2 ...} list in the define's comment.
  */
-public record KernelSource(String name, String text, String origin, Map<String, Integer> defaults) {
+public record KernelSource(String name, String text, String origin, Map<String, Integer> defaults,
+        Map<String, List<Integer>> space) {
+    private static final Pattern TUNE_VALUES = Pattern.compile(
+            "^#define\\s+(\\w+)\\s+-?\\d+\\s*//.*?tune:\\s*([-\\d ]+)$", Pattern.MULTILINE);
 
     /** First 12 hex digits of the SHA-256 of the source text: tuning profiles apply only to the source they tuned. */
     public String hash() {
@@ -40,7 +46,12 @@ public record KernelSource(String name, String text, String origin, Map<String, 
         while (m.find()) {
             defaults.put(m.group(1), Integer.parseInt(m.group(2)));
         }
-        return new KernelSource(name, common[0] + "\n" + own[0], own[1], Map.copyOf(defaults));
+        Map<String, List<Integer>> space = new LinkedHashMap<>();
+        Matcher t = TUNE_VALUES.matcher(own[0]);
+        while (t.find()) {
+            space.put(t.group(1), Arrays.stream(t.group(2).trim().split("\\s+")).map(Integer::valueOf).toList());
+        }
+        return new KernelSource(name, common[0] + "\n" + own[0], own[1], Map.copyOf(defaults), Map.copyOf(space));
     }
 
     private static String[] read(String name, Path dir) {

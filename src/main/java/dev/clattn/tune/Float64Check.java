@@ -1,17 +1,17 @@
-package dev.clattn.cli;
+package dev.clattn.tune;
 
 import dev.clattn.AttentionRequest;
 import dev.clattn.Causal;
 import dev.clattn.Shape;
 import java.util.Random;
 
-/** Problems for the demo and the benchmarks, and a float64 check of sampled output rows. */
-final class Float64Check {
+/** Problems for the demo, the benchmarks and the tuner, and a float64 check of sampled output rows. */
+public final class Float64Check {
     private Float64Check() {
     }
 
     /** Self-attention with standard normal Q, K, V. */
-    static AttentionRequest selfAttention(Shape shape, Causal causal, Random rnd) {
+    public static AttentionRequest selfAttention(Shape shape, Causal causal, Random rnd) {
         return AttentionRequest.builder(shape).q(gaussian(rnd, shape.qElements())).k(gaussian(rnd, shape.kElements()))
                 .v(gaussian(rnd, shape.vElements())).causal(causal).build();
     }
@@ -28,7 +28,7 @@ final class Float64Check {
      * Largest |O − exact| over {@code rows} random rows of a self-attention request (causal top-left or none),
      * each recomputed in float64 straight from the definition.
      */
-    static double sampledError(AttentionRequest r, float[] out, int rows) {
+    public static double sampledError(AttentionRequest r, float[] out, int rows) {
         Shape s = r.shape();
         float[] q = r.q().toArray();
         float[] k = r.k().toArray();

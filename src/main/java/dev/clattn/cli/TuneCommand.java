@@ -1,0 +1,148 @@
+package dev.clattn.cli;
+
+import dev.clattn.AttentionRequest;
+import dev.clattn.Causal;
+import dev.clattn.Config;
+import dev.clattn.Shape;
+import dev.clattn.opencl.DeviceInfo;
+import dev.clattn.opencl.KernelSource;
+import dev.clattn.opencl.OpenCl;
+import dev.clattn.tune.Float64Check;
+import dev.clattn.tune.Profile;
+import dev.clattn.tune.Profiles;
+import dev.clattn.tune.TuneCache;
+import dev.clattn.tune.Tuner;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code clattn tune}: searches a fused kernel's parameters on the chosen device for one problem, checking
+ * every candidate against float64 before timing it, and saves the winner to the device's profile.
+ */
+@Command(name = "tune", description = "Tune a fused kernel's parameters on this device and save a profile.")
+final class TuneCommand implements Callable<Integer> {
+    @Option(names = "--kernel", paramLabel = "attention_fused|attention_fused_vec",
+            description = "default: the fused kernel the engine uses on this device")
+    String kernel;
+    @Option(names = "--batch", defaultValue = "1")
+    int batch;
+    @Option(names = "--heads", defaultValue = "8")
+    int heads;
+    @Option(names = "--seq", defaultValue = "1024")
+    int seq;
+    @Option(names = "--dim", defaultValue = "64")
+    int dim;
+    @Option(names = "--causal", description = "tune on causal attention")
+    boolean causal;
+    @Option(names = "--strategy", defaultValue = "auto", paramLabel = "auto|exhaustive|random|anneal")
+    String strategy;
+    @Option(names = "--max-configs", defaultValue = "40")
+    int maxConfigs;
+    @Option(names = "--max-seconds", defaultValue = "300")
+    double maxSeconds;
+    @Option(names = "--repeat", defaultValue = "5", description = "timed calls per candidate (median)")
+    int repeat;
+    @Option(names = "--bucket", defaultValue = "1:1048576", paramLabel = "MIN:MAX",
+            description = "range of N the saved profile applies to")
+    String bucket;
+    @Option(names = "--no-save", description = "report only; write no profile")
+    boolean noSave;
+    @Option(names = "--kernels", paramLabel = "DIR", description = "kernel sources to use instead of the jar's")
+    Path kernels;
+    @Option(names = "--profiles", paramLabel = "DIR", description = "profile directory (default: clattn.profiles)")
+    Path profiles;
+    @Option(names = "--cache", paramLabel = "DIR", description = "resumable results (default ~/.clattn/tune-cache)")
+    Path cacheDir;
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        String[] range = bucket.split(":");
+        if (range.length != 2) {
+            throw new IllegalArgumentException("--bucket: expected MIN:MAX, got '" + bucket + "'");
+        }
+        int nMin = Integer.parseInt(range[0].trim());
+        int nMax = Integer.parseInt(range[1].trim());
+        if (repeat < 1 || maxConfigs < 1) {
+            throw new IllegalArgumentException("--repeat and --max-configs: expected >= 1");
+        }
+        if (kernel != null && !kernel.equals("attention_fused") && !kernel.equals("attention_fused_vec")) {
+            throw new IllegalArgumentException("--kernel: expected attention_fused or attention_fused_vec, got '"
+                    + kernel + "'");
+        }
+        Config.Builder cb = Config.builder();
+        if (kernels != null) {
+            cb.kernelDir(kernels);
+        }
+        if (profiles != null) {
+            cb.profileDir(profiles);
+        }
+        Config config = cb.build();
+        OpenCl.Probe probe = OpenCl.probe();
+        if (!probe.available()) {
+            throw new IllegalStateException("tune needs an OpenCL device: " + probe.problem());
+        }
+        OpenCl.Device device = OpenCl.choose(probe, config).orElseThrow(
+                () -> new IllegalArgumentException("device: no OpenCL device matches the configuration"));
+        DeviceInfo info = device.info();
+        String name = kernel != null ? kernel : info.isCpu() ? "attention_fused_vec" : "attention_fused";
+        KernelSource source = KernelSource.load(name, config.kernelDir());
+        Shape shape = Shape.of(batch, heads, seq, dim);
+        AttentionRequest request = Float64Check.selfAttention(shape, causal ? Causal.TOP_LEFT : Causal.NONE,
+                new Random(1));
+        Path dir = cacheDir != null ? cacheDir : Path.of(System.getProperty("user.home"), ".clattn", "tune-cache");
+        String slug = (info.name() + "-" + info.driverVersion() + "-" + name + "-" + source.hash() + "-" + shape
+                + (causal ? "-causal" : "")).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
+        TuneCache cache = TuneCache.open(dir.resolve(slug + ".jsonl"));
+        Tuner tuner = new Tuner(device, config, source, request, repeat, cache);
+        out.printf("tuning %s (source %s, %s) on %s%n", name, source.hash(), source.origin(), info.describe());
+        out.printf("problem %s%s; space %s = %d configurations; %d cached; strategy %s, at most %d configs / %.0f s%n",
+                shape, causal ? " causal" : "", tuner.space(), tuner.spaceSize(), cache.size(), strategy, maxConfigs,
+                maxSeconds);
+        out.flush();
+        Tuner.Result result;
+        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("tune").setInitialMax(
+                Math.min(maxConfigs, tuner.spaceSize())).setStyle(ProgressBarStyle.ASCII).continuousUpdate().build()) {
+            result = tuner.run(strategy, maxConfigs, maxSeconds, 1, (c, best) -> {
+                bar.step();
+                bar.setExtraMessage(best == null ? "no valid config yet"
+                        : String.format(Locale.ROOT, "best %.1f GFLOP/s", best.gflops()));
+            });
+        }
+        long rejected = result.tried().stream().filter(c -> !c.ok()).count();
+        out.printf(Locale.ROOT, "tried %d, rejected %d%n", result.tried().size(), rejected);
+        result.tried().stream().filter(c -> !c.ok()).limit(5)
+                .forEach(c -> out.println("  rejected " + c.params() + ": " + c.reason()));
+        Tuner.Candidate d = result.defaults();
+        out.printf(Locale.ROOT, "defaults %s: %s%n", d.params(), d.ok() ? String.format(Locale.ROOT,
+                "%.2f ms, %.1f GFLOP/s", d.medianMs(), d.gflops()) : d.reason());
+        Tuner.Candidate best = result.best();
+        if (best == null) {
+            out.println("no configuration passed the check; nothing saved");
+            return 1;
+        }
+        out.printf(Locale.ROOT, "best     %s: %.2f ms, %.1f GFLOP/s (%.2fx the defaults), error %.2e%n",
+                best.params(), best.medianMs(), best.gflops(), d.ok() ? best.gflops() / d.gflops() : Double.NaN,
+                best.error());
+        if (!noSave) {
+            Path file = Profiles.save(config.profileDir(), new Profile(info.vendor(), info.name(),
+                    info.driverVersion(), name, source.hash(), dim, nMin, nMax, best.params(), best.gflops(),
+                    LocalDate.now().toString()));
+            out.println("saved to " + file + " (D=" + dim + ", N " + nMin + ".." + nMax + ")");
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,178 @@
+package dev.clattn.tune;
+
+import dev.clattn.AttentionRequest;
+import dev.clattn.Config;
+import dev.clattn.cpu.CpuBackend;
+import dev.clattn.opencl.KernelSource;
+import dev.clattn.opencl.OpenCl;
+import dev.clattn.opencl.OpenClBackend;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+
+/**
+ * Searches a fused kernel's parameter space on one device for one problem. Every candidate is checked
+ * against float64 (sampled rows) with the tests' rule, its error at most twice the CPU fallback's and
+ * never required below 1e-5, before it is timed; a candidate that breaks a constraint, fails to build,
+ * crashes or is wrong is recorded as rejected with its reason and never chosen. Results go to a
+ * {@link TuneCache} so that an interrupted session continues where it stopped.
+ */
+public final class Tuner {
+    private static final int SAMPLED_ROWS = 16;
+
+    /** One measured configuration. */
+    public record Candidate(Map<String, Integer> params, boolean ok, double medianMs, double gflops, double error,
+            String reason) {
+    }
+
+    /** Called after each candidate with the best so far (null while none passed). */
+    public interface Listener {
+        void measured(Candidate candidate, Candidate best);
+    }
+
+    /** The search's outcome: the defaults, the best, and every candidate tried. */
+    public record Result(Candidate defaults, Candidate best, List<Candidate> tried) {
+    }
+
+    private final OpenCl.Device device;
+    private final Config config;
+    private final KernelSource source;
+    private final AttentionRequest request;
+    private final double flops;
+    private final int repeat;
+    private final TuneCache cache;
+    private final double allowedError;
+
+    public Tuner(OpenCl.Device device, Config config, KernelSource source, AttentionRequest request, int repeat,
+            TuneCache cache) {
+        if (source.space().isEmpty()) {
+            throw new IllegalArgumentException("kernel: " + source.name() + " declares no tunable values (tune: ...)");
+        }
+        this.device = device;
+        this.config = config;
+        this.source = source;
+        this.request = request;
+        this.repeat = repeat;
+        this.cache = cache;
+        var s = request.shape();
+        this.flops = 4.0 * s.heads() * s.queryLen() * (double) s.keyLen() * s.headDim()
+                / (request.causal() == dev.clattn.Causal.NONE ? 1 : 2);
+        try (CpuBackend cpu = new CpuBackend(config.threads())) {
+            double reference = Float64Check.sampledError(request, cpu.attention(request).output(), SAMPLED_ROWS);
+            this.allowedError = Math.max(2 * reference, 1e-5);
+        }
+    }
+
+    public Map<String, List<Integer>> space() {
+        return source.space();
+    }
+
+    public long spaceSize() {
+        return source.space().values().stream().mapToLong(List::size).reduce(1, (a, b) -> a * b);
+    }
+
+    /** Measures one configuration (or returns its cached result). */
+    public Candidate evaluate(Map<String, Integer> params) {
+        Map<String, Integer> key = new TreeMap<>(params);
+        Candidate cached = cache.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        Candidate c = measure(key);
+        cache.put(c);
+        return c;
+    }
+
+    private Candidate measure(Map<String, Integer> params) {
+        Config one = Config.builder().backend(config.backend()).kernelDir(config.kernelDir())
+                .fusedKernel(source.name()).path(dev.clattn.AttentionPath.FUSED).keySplits(config.keySplits())
+                .profileDir(null).build();
+        try (OpenClBackend backend = new OpenClBackend(device, one, Map.of(source.name(), params))) {
+            float[] out = backend.attention(request).output();
+            double error = Float64Check.sampledError(request, out, SAMPLED_ROWS);
+            if (!(error <= allowedError)) {
+                return new Candidate(params, false, 0, 0, error, String.format(java.util.Locale.ROOT,
+                        "wrong: max error %.3g against float64 exceeds %.3g", error, allowedError));
+            }
+            double[] ms = new double[repeat];
+            for (int n = 0; n < repeat; n++) {
+                long t0 = System.nanoTime();
+                backend.attention(request);
+                ms[n] = (System.nanoTime() - t0) / 1e6;
+            }
+            Arrays.sort(ms);
+            double median = ms[repeat / 2];
+            return new Candidate(params, true, median, flops / (median * 1e6), error, "");
+        } catch (RuntimeException e) {
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst()
+                    .orElse("");
+            return new Candidate(params, false, 0, 0, Double.NaN, "rejected: " + why);
+        }
+    }
+
+    /** Every combination of the declared values, in declaration order. */
+    List<Map<String, Integer>> all() {
+        List<Map<String, Integer>> out = new ArrayList<>();
+        out.add(new LinkedHashMap<>());
+        for (var e : source.space().entrySet()) {
+            List<Map<String, Integer>> next = new ArrayList<>();
+            for (Map<String, Integer> partial : out) {
+                for (int v : e.getValue()) {
+                    Map<String, Integer> m = new LinkedHashMap<>(partial);
+                    m.put(e.getKey(), v);
+                    next.add(m);
+                }
+            }
+            out = next;
+        }
+        return out;
+    }
+
+    /**
+     * Runs a search: "exhaustive", "random", "anneal", or "auto" (exhaustive when the space fits the budget,
+     * annealing otherwise). The kernel's defaults are always measured first.
+     */
+    public Result run(String strategy, int maxConfigs, double maxSeconds, long seed, Listener listener) {
+        long deadline = System.nanoTime() + (long) (maxSeconds * 1e9);
+        List<Candidate> tried = new ArrayList<>();
+        Candidate[] best = new Candidate[1];
+        java.util.function.Function<Map<String, Integer>, Candidate> step = p -> {
+            Candidate c = evaluate(p);
+            tried.add(c);
+            if (c.ok() && (best[0] == null || c.gflops() > best[0].gflops())) {
+                best[0] = c;
+            }
+            listener.measured(c, best[0]);
+            return c;
+        };
+        Candidate defaults = step.apply(new TreeMap<>(source.defaults()));
+        String chosen = strategy.equals("auto") ? (spaceSize() <= maxConfigs ? "exhaustive" : "anneal") : strategy;
+        Random rnd = new Random(seed);
+        switch (chosen) {
+            case "exhaustive", "random" -> {
+                List<Map<String, Integer>> order = all();
+                if (chosen.equals("random")) {
+                    Collections.shuffle(order, rnd);
+                }
+                for (Map<String, Integer> p : order) {
+                    if (tried.size() >= maxConfigs || System.nanoTime() > deadline) {
+                        break;
+                    }
+                    if (!new TreeMap<>(p).equals(defaults.params())) {
+                        step.apply(p);
+                    }
+                }
+            }
+            case "anneal" -> new Annealing(source.space(), rnd).run(defaults, step,
+                    () -> tried.size() < maxConfigs && System.nanoTime() < deadline);
+            default -> throw new IllegalArgumentException("strategy: expected auto, exhaustive, random or anneal, got '"
+                    + strategy + "'");
+        }
+        return new Result(defaults, best[0], tried);
+    }
+}

@@ -1,0 +1,85 @@
+package dev.clattn.tune;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.clattn.AttentionRequest;
+import dev.clattn.Causal;
+import dev.clattn.Config;
+import dev.clattn.Shape;
+import dev.clattn.opencl.KernelSource;
+import dev.clattn.opencl.OpenCl;
+import dev.clattn.opencl.OpenClDevices;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The tuner on a real device: every candidate validated, wrong and invalid ones rejected, results resumable. */
+class TunerTest {
+    private static final AttentionRequest PROBLEM = Float64Check.selfAttention(new Shape(1, 2, 2, 40, 40, 16, 16),
+            Causal.TOP_LEFT, new Random(4));
+
+    /** The vectorised kernel, edited so that ROWS=3 gives a wrong answer: the tuner must refuse it. */
+    private static Path brokenKernels(Path dir) throws Exception {
+        String text;
+        try (var in = TunerTest.class.getResourceAsStream("/kernels/attention_fused_vec.cl")) {
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        String broken = text.replace("const float l = row_sum[r];", "const float l = row_sum[r] * (ROWS == 3 ? 2 : 1);");
+        assertFalse(broken.equals(text));
+        Files.writeString(dir.resolve("attention_fused_vec.cl"), broken);
+        return dir;
+    }
+
+    @Test
+    void exhaustiveSearchRejectsWrongCandidatesAndResumes(@TempDir Path dir) throws Exception {
+        OpenCl.Device device = OpenClDevices.require();
+        Config config = Config.builder().kernelDir(brokenKernels(dir)).build();
+        KernelSource source = KernelSource.load("attention_fused_vec", config.kernelDir());
+        Path cacheFile = dir.resolve("cache.jsonl");
+        Tuner tuner = new Tuner(device, config, source, PROBLEM, 2, TuneCache.open(cacheFile));
+        Tuner.Result result = tuner.run("exhaustive", 100, 300, 1, (c, best) -> { });
+        assertEquals(6, result.tried().size());
+        Tuner.Candidate three = result.tried().stream().filter(c -> c.params().get("ROWS") == 3).findFirst()
+                .orElseThrow();
+        assertFalse(three.ok());
+        assertTrue(three.reason().startsWith("wrong: max error"), three.reason());
+        assertNotNull(result.best());
+        assertTrue(result.best().ok());
+        assertTrue(result.best().params().get("ROWS") != 3);
+        double fastest = result.tried().stream().filter(Tuner.Candidate::ok).mapToDouble(Tuner.Candidate::gflops)
+                .max().orElseThrow();
+        assertEquals(fastest, result.best().gflops());
+
+        List<String> lines = Files.readAllLines(cacheFile);
+        assertEquals(6, lines.size());
+        Files.writeString(cacheFile, lines.get(0) + "\n" + lines.get(1) + "\n{\"params\":{\"RO");
+        TuneCache resumed = TuneCache.open(cacheFile);
+        assertEquals(2, resumed.size(), "a line cut by an interruption is dropped");
+        new Tuner(device, config, source, PROBLEM, 2, resumed).run("exhaustive", 100, 300, 1, (c, best) -> { });
+        assertEquals(6, resumed.size());
+        assertEquals(6, Files.readAllLines(cacheFile).size(), "the cut line dropped, only the missing four measured");
+    }
+
+    @Test
+    void constraintViolationsAreRejectedBeforeAnyBuild() {
+        OpenCl.Device device = OpenClDevices.require();
+        Config config = Config.builder().build();
+        Tuner tuner = new Tuner(device, config, KernelSource.load("attention_fused", null), PROBLEM, 1,
+                TuneCache.open(null));
+        Tuner.Candidate bad = tuner.evaluate(Map.of("TILE_Q", 8, "WPT_Q", 2, "TILE_K", 16, "THREADS_X", 32,
+                "TILE_D", 8, "TILE_J", 8));
+        assertFalse(bad.ok());
+        assertTrue(bad.reason().contains("TILE_K must be a multiple of THREADS_X"), bad.reason());
+        Tuner.Result annealed = tuner.run("anneal", 6, 300, 7, (c, best) -> { });
+        assertEquals(6, annealed.tried().size());
+        assertTrue(annealed.defaults().ok(), annealed.defaults().reason());
+    }
+}
