@@ -12,9 +12,7 @@ import dev.clattn.tune.Float64Check;
 import dev.clattn.opencl.OpenClBackend;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -29,7 +27,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /**
  * {@code clattn bench}: self-attention over a sweep of N for each path (fused, three-kernel, CPU fallback).
  * Each result is checked against float64 on sampled rows before it is timed; then one warm-up and
- * {@code --repeat} timed calls, end to end (host clock, transfers included). Writes a CSV and a Markdown table.
+ * {@code --repeat} timed calls, end to end (host clock, transfers included). Writes CSV, Markdown, JSON and PNG.
  */
 @Command(name = "bench", description = "Benchmark the paths over a sweep of sequence lengths.")
 final class BenchCommand implements Callable<Integer> {
@@ -45,13 +43,13 @@ final class BenchCommand implements Callable<Integer> {
     String causal;
     @Option(names = "--repeat", defaultValue = "7")
     int repeat;
-    @Option(names = "--out", paramLabel = "DIR", description = "where bench.csv and bench.md go")
+    @Option(names = "--out", paramLabel = "DIR", description = "where bench.csv, .md, .json and .png go")
     Path out;
     @Spec
     CommandSpec spec;
 
     record Row(String path, Shape shape, boolean causal, double medianMs, double minMs, double gflops, double error,
-            long deviceBytes, String device) {
+            long deviceBytes, String device, String params) {
     }
 
     private List<Shape> shapes() {
@@ -101,7 +99,7 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         if (out != null) {
-            write(rows);
+            BenchReport.write(out, rows);
         }
         return 0;
     }
@@ -134,7 +132,9 @@ final class BenchCommand implements Callable<Integer> {
         double median = ms[repeat / 2];
         double flops = 4.0 * s.heads() * s.queryLen() * (double) s.keyLen() * s.headDim() / (c ? 2 : 1);
         long held = backend instanceof OpenClBackend ocl ? ocl.deviceBytesHeld() : 0;
-        return new Row(path, s, c, median, ms[0], flops / (median * 1e6), error, held, backend.device());
+        String params = backend instanceof OpenClBackend ocl ? (path.equals("fused") ? ocl.fusedKernel(s)
+                : ocl.threeKernelParams()) : "threads=" + Runtime.getRuntime().availableProcessors();
+        return new Row(path, s, c, median, ms[0], flops / (median * 1e6), error, held, backend.device(), params);
     }
 
     private static String format(Row r) {
@@ -142,26 +142,5 @@ final class BenchCommand implements Callable<Integer> {
                 + "  err %.1e  device mem %.1f MiB", r.path(), r.shape().batch(), r.shape().queryHeads(),
                 r.shape().queryLen(), r.shape().headDim(), r.causal() ? "causal" : "full", r.medianMs(), r.minMs(),
                 r.gflops(), r.error(), r.deviceBytes() / 1048576.0);
-    }
-
-    private void write(List<Row> rows) throws IOException {
-        Files.createDirectories(out);
-        StringBuilder csv = new StringBuilder("path,B,H,N,D,causal,median_ms,min_ms,gflops,max_error,device_bytes,"
-                + "device\n");
-        StringBuilder md = new StringBuilder("| path | B | H | N | D | causal | median ms | GFLOP/s |\n"
-                + "|---|---|---|---|---|---|---|---|\n");
-        for (Row r : rows) {
-            Shape s = r.shape();
-            csv.append(String.format(Locale.ROOT, "%s,%d,%d,%d,%d,%b,%.3f,%.3f,%.2f,%.2e,%d,\"%s\"%n", r.path(),
-                    s.batch(), s.queryHeads(), s.queryLen(), s.headDim(), r.causal(), r.medianMs(), r.minMs(),
-                    r.gflops(), r.error(), r.deviceBytes(), r.device()));
-            md.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %s | %.2f | %.1f |%n", r.path(),
-                    s.batch(), s.queryHeads(), s.queryLen(), s.headDim(), r.causal() ? "yes" : "no", r.medianMs(),
-                    r.gflops()));
-        }
-        md.append("\n").append(Instant.now()).append(", ").append(rows.isEmpty() ? "" : rows.get(0).device())
-                .append("\n");
-        Files.writeString(out.resolve("bench.csv"), csv);
-        Files.writeString(out.resolve("bench.md"), md);
     }
 }

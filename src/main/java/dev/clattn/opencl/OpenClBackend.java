@@ -143,6 +143,11 @@ public final class OpenClBackend implements Backend {
         return fused.describe(shape);
     }
 
+    /** The three-kernel path's kernels and parameters. */
+    public String threeKernelParams() {
+        return threeKernel.describe();
+    }
+
     /** Key blocks the fused path would use for this shape. */
     public int keySplits(dev.clattn.Shape shape) {
         return fused.splits(shape);

@@ -31,6 +31,10 @@ class BenchCommandTest {
         assertEquals(1 + paths.split(",").length * 2 * 2, csv.size(), String.join("\n", csv));
         assertTrue(csv.get(1).matches("^(fused|cpu),1,8,17,64,false,.*"), csv.get(1));
         assertTrue(Files.readString(dir.resolve("bench.md")).contains("| GFLOP/s |"));
+        String json = Files.readString(dir.resolve("bench.json"));
+        assertTrue(json.contains("\"gitCommit\"") && json.contains("\"rows\"") && json.contains("\"params\""), json);
+        byte[] png = Files.readAllBytes(dir.resolve("bench.png"));
+        assertTrue(png.length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', "a PNG chart");
     }
 
     @Test
