@@ -31,8 +31,9 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "bench", description = "Benchmark the paths over a sweep of sequence lengths.")
 final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--preset", defaultValue = "cpu", paramLabel = "cpu|gpu",
-            description = "cpu: B=1 H=8 D=64 N=512..4096; gpu: B*N=16k, hidden 2048, D=64/128, N=512..16k")
+    @Option(names = "--preset", defaultValue = "cpu", paramLabel = "cpu|gpu|decode",
+            description = "cpu: B=1 H=8 D=64 N=512..4096; gpu: B*N=16k, hidden 2048, D=64/128, N=512..16k; "
+                    + "decode: Nq=1, B=4 H=8 D=64, Nk=1k..32k (not causal)")
     String preset;
     @Option(names = "--n", split = ",", paramLabel = "N", description = "sequence lengths (overrides the preset)")
     int[] lengths;
@@ -61,12 +62,16 @@ final class BenchCommand implements Callable<Integer> {
                     shapes.add(Shape.of(Math.max(1, 16384 / n), 2048 / d, n, d));
                 }
             }
+        } else if (preset.equals("decode")) {
+            for (int n : lengths != null ? lengths : new int[] {1024, 4096, 16384, 32768}) {
+                shapes.add(new Shape(4, 8, 8, 1, n, 64, 64));
+            }
         } else if (preset.equals("cpu")) {
             for (int n : lengths != null ? lengths : new int[] {512, 1024, 2048, 4096}) {
                 shapes.add(Shape.of(1, 8, n, 64));
             }
         } else {
-            throw new IllegalArgumentException("--preset: expected cpu or gpu, got '" + preset + "'");
+            throw new IllegalArgumentException("--preset: expected cpu, gpu or decode, got '" + preset + "'");
         }
         return shapes;
     }
@@ -76,7 +81,7 @@ final class BenchCommand implements Callable<Integer> {
         if (repeat < 1) {
             throw new IllegalArgumentException("--repeat: expected >= 1, got " + repeat);
         }
-        boolean[] causals = switch (causal) {
+        boolean[] causals = preset.equals("decode") ? new boolean[] {false} : switch (causal) {
             case "both" -> new boolean[] {false, true};
             case "yes" -> new boolean[] {true};
             case "no" -> new boolean[] {false};
@@ -138,9 +143,9 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private static String format(Row r) {
-        return String.format(Locale.ROOT, "%-12s B=%-2d H=%-2d N=%-6d D=%-3d %-6s %10.2f ms (min %.2f) %8.1f GFLOP/s"
-                + "  err %.1e  device mem %.1f MiB", r.path(), r.shape().batch(), r.shape().queryHeads(),
-                r.shape().queryLen(), r.shape().headDim(), r.causal() ? "causal" : "full", r.medianMs(), r.minMs(),
+        return String.format(Locale.ROOT, "%-12s B=%-2d H=%-2d Nq=%-6d Nk=%-6d D=%-3d %-6s %10.2f ms (min %.2f) %8.1f "
+                + "GFLOP/s  err %.1e  device mem %.1f MiB", r.path(), r.shape().batch(), r.shape().queryHeads(),
+                r.shape().queryLen(), r.shape().keyLen(), r.shape().headDim(), r.causal() ? "causal" : "full", r.medianMs(), r.minMs(),
                 r.gflops(), r.error(), r.deviceBytes() / 1048576.0);
     }
 }

@@ -28,17 +28,17 @@ final class BenchReport {
 
     static void write(Path out, List<BenchCommand.Row> rows) throws IOException {
         Files.createDirectories(out);
-        StringBuilder csv = new StringBuilder("path,B,H,N,D,causal,median_ms,min_ms,gflops,max_error,device_bytes,"
+        StringBuilder csv = new StringBuilder("path,B,H,Nq,Nk,D,causal,median_ms,min_ms,gflops,max_error,device_bytes,"
                 + "device,params\n");
-        StringBuilder md = new StringBuilder("| path | B | H | N | D | causal | median ms | GFLOP/s |\n"
-                + "|---|---|---|---|---|---|---|---|\n");
+        StringBuilder md = new StringBuilder("| path | B | H | Nq | Nk | D | causal | median ms | GFLOP/s |\n"
+                + "|---|---|---|---|---|---|---|---|---|\n");
         for (BenchCommand.Row r : rows) {
             var s = r.shape();
-            csv.append(String.format(Locale.ROOT, "%s,%d,%d,%d,%d,%b,%.3f,%.3f,%.2f,%.2e,%d,\"%s\",\"%s\"%n", r.path(),
-                    s.batch(), s.queryHeads(), s.queryLen(), s.headDim(), r.causal(), r.medianMs(), r.minMs(),
+            csv.append(String.format(Locale.ROOT, "%s,%d,%d,%d,%d,%d,%b,%.3f,%.3f,%.2f,%.2e,%d,\"%s\",\"%s\"%n",
+                    r.path(), s.batch(), s.queryHeads(), s.queryLen(), s.keyLen(), s.headDim(), r.causal(), r.medianMs(), r.minMs(),
                     r.gflops(), r.error(), r.deviceBytes(), r.device(), r.params()));
-            md.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %s | %.2f | %.1f |%n", r.path(),
-                    s.batch(), s.queryHeads(), s.queryLen(), s.headDim(), r.causal() ? "yes" : "no", r.medianMs(),
+            md.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %d | %s | %.2f | %.1f |%n", r.path(),
+                    s.batch(), s.queryHeads(), s.queryLen(), s.keyLen(), s.headDim(), r.causal() ? "yes" : "no", r.medianMs(),
                     r.gflops()));
         }
         Map<String, Object> json = new LinkedHashMap<>();
@@ -61,17 +61,17 @@ final class BenchReport {
         Map<String, XYSeries> series = new LinkedHashMap<>();
         for (BenchCommand.Row r : rows) {
             String key = r.path() + (r.causal() ? " causal" : "") + " D=" + r.shape().headDim();
-            series.computeIfAbsent(key, XYSeries::new).add(r.shape().queryLen(), r.gflops());
+            series.computeIfAbsent(key, XYSeries::new).add(r.shape().keyLen(), r.gflops());
         }
         XYSeriesCollection data = new XYSeriesCollection();
         series.values().forEach(data::addSeries);
         JFreeChart chart = ChartFactory.createXYLineChart("clattn bench: " + (rows.isEmpty() ? "" : rows.get(0)
-                .device()), "sequence length N", "GFLOP/s", data, PlotOrientation.VERTICAL, true, false, false);
+                .device()), "key length Nk", "GFLOP/s", data, PlotOrientation.VERTICAL, true, false, false);
         XYPlot plot = chart.getXYPlot();
         plot.setBackgroundPaint(java.awt.Color.WHITE);
         plot.setDomainGridlinePaint(java.awt.Color.LIGHT_GRAY);
         plot.setRangeGridlinePaint(java.awt.Color.LIGHT_GRAY);
-        LogAxis x = new LogAxis("sequence length N");
+        LogAxis x = new LogAxis("key length Nk");
         x.setBase(2);
         x.setTickUnit(new NumberTickUnit(1));
         x.setNumberFormatOverride(new java.text.DecimalFormat("0"));

@@ -29,12 +29,24 @@ class BenchCommandTest {
         assertEquals(0, code, err.toString());
         List<String> csv = Files.readAllLines(dir.resolve("bench.csv"));
         assertEquals(1 + paths.split(",").length * 2 * 2, csv.size(), String.join("\n", csv));
-        assertTrue(csv.get(1).matches("^(fused|cpu),1,8,17,64,false,.*"), csv.get(1));
+        assertTrue(csv.get(1).matches("^(fused|cpu),1,8,17,17,64,false,.*"), csv.get(1));
         assertTrue(Files.readString(dir.resolve("bench.md")).contains("| GFLOP/s |"));
         String json = Files.readString(dir.resolve("bench.json"));
         assertTrue(json.contains("\"gitCommit\"") && json.contains("\"rows\"") && json.contains("\"params\""), json);
         byte[] png = Files.readAllBytes(dir.resolve("bench.png"));
         assertTrue(png.length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', "a PNG chart");
+    }
+
+    @Test
+    void decodePresetHasOneQueryRow() throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = run(out, err, "bench", "--preset", "decode", "--n", "300", "--repeat", "1", "--paths", "cpu",
+                "--out", dir.toString());
+        assertEquals(0, code, err.toString());
+        List<String> csv = Files.readAllLines(dir.resolve("bench.csv"));
+        assertEquals(2, csv.size(), String.join("\n", csv));
+        assertTrue(csv.get(1).startsWith("cpu,4,8,1,300,64,false,"), csv.get(1));
     }
 
     @Test
