@@ -47,7 +47,7 @@ public final class ClContext implements AutoCloseable {
 
     /** Builds (once) the program for this source and options, and creates a kernel for {@code entry}. */
     public cl_kernel kernel(KernelSource source, String options, String entry) {
-        String key = Integer.toHexString(source.text().hashCode()) + source.text().length() + "|" + options;
+        String key = options + "\n" + source.text();
         cl_program program = programs.get(key);
         if (program == null) {
             program = clCreateProgramWithSource(context, 1, new String[] {source.text()}, null, null);
@@ -77,10 +77,6 @@ public final class ClContext implements AutoCloseable {
 
     public cl_command_queue queue() {
         return queue;
-    }
-
-    public void finish() {
-        clFinish(queue);
     }
 
     @Override

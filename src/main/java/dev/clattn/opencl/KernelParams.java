@@ -1,6 +1,5 @@
 package dev.clattn.opencl;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -38,10 +37,6 @@ public final class KernelParams {
         StringBuilder sb = new StringBuilder("-cl-std=CL1.2");
         values.forEach((k, v) -> sb.append(" -D").append(k).append('=').append(v));
         return sb.toString();
-    }
-
-    public Map<String, Integer> asMap() {
-        return new LinkedHashMap<>(values);
     }
 
     @Override

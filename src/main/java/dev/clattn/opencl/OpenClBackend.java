@@ -43,11 +43,13 @@ public final class OpenClBackend implements Backend {
         java.util.List<FusedKernels> fusedKernels = new java.util.ArrayList<>();
         try {
             Sources sources = new Sources(context, config, info, overrides);
+            KernelSource qkt = sources.source("qkt");
+            KernelSource softmax = sources.source("softmax_rows");
+            KernelSource av = sources.source("av");
             threeKernel = new ThreeKernelPath(buffers, Math.min(config.scoreBufferBytes(), info.maxAllocBytes()),
-                    track(built, new QktKernel(context, sources.source("qkt"), sources.params("qkt"))),
-                    track(built, new SoftmaxRowsKernel(context, sources.source("softmax_rows"),
-                            sources.params("softmax_rows"))),
-                    track(built, new AvKernel(context, sources.source("av"), sources.params("av"))));
+                    track(built, new QktKernel(context, qkt, sources.params(qkt))),
+                    track(built, new SoftmaxRowsKernel(context, softmax, sources.params(softmax))),
+                    track(built, new AvKernel(context, av, sources.params(av))));
             Profiles profiles = Profiles.load(config.profileDir());
             FusedKernels portable = sources.fused("attention_fused", profiles);
             String variant = config.fusedKernel() != null ? config.fusedKernel()
@@ -55,10 +57,11 @@ public final class OpenClBackend implements Backend {
             fusedKernels.add(portable);
             FusedKernels chosen = variant.equals("attention_fused") ? portable : sources.fused(variant, profiles);
             fusedKernels.add(chosen);
+            KernelSource merge = sources.source("attention_merge");
+            KernelSource toHalf = sources.source("to_half");
             fused = new FusedPath(buffers, info, config.keySplits(), chosen, portable,
-                    track(built, new AttentionMergeKernel(context, sources.source("attention_merge"),
-                            sources.params("attention_merge"))),
-                    track(built, new ToHalfKernel(context, sources.source("to_half"), sources.params("to_half"))));
+                    track(built, new AttentionMergeKernel(context, merge, sources.params(merge))),
+                    track(built, new ToHalfKernel(context, toHalf, sources.params(toHalf))));
         } catch (RuntimeException e) {
             built.forEach(Launcher::close);
             fusedKernels.forEach(FusedKernels::close);
@@ -107,9 +110,9 @@ public final class OpenClBackend implements Backend {
             return values;
         }
 
-        Map<String, Integer> params(String name) {
-            Map<String, Integer> values = new HashMap<>(BuiltinParams.of(source(name), info));
-            values.putAll(explicit(name));
+        Map<String, Integer> params(KernelSource source) {
+            Map<String, Integer> values = new HashMap<>(BuiltinParams.of(source, info));
+            values.putAll(explicit(source.name()));
             return values;
         }
 

@@ -19,10 +19,6 @@ public record Profile(String vendor, String device, String driver, String kernel
                 && sourceHash.equals(o.sourceHash) && headDim == o.headDim && nMin == o.nMin && nMax == o.nMax;
     }
 
-    boolean covers(int n) {
-        return n >= nMin && n <= nMax;
-    }
-
     /** How far n lies outside the bucket (0 inside). */
     long distance(int n) {
         return n < nMin ? nMin - (long) n : n > nMax ? (long) n - nMax : 0;

@@ -54,12 +54,4 @@ public final class Data {
         }
         return p;
     }
-
-    public static float[] toFloat(double[] x) {
-        float[] f = new float[x.length];
-        for (int i = 0; i < x.length; i++) {
-            f[i] = (float) x[i];
-        }
-        return f;
-    }
 }
