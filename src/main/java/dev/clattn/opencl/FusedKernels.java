@@ -22,7 +22,10 @@ final class FusedKernels implements AutoCloseable {
     private final Map<String, Integer> builtin;
     private final Map<String, Integer> overrides;
     private final Profiles profiles;
+    private final String sourceHash;
     private final Map<Map<String, Integer>, FusedKernel> launchers = new HashMap<>();
+    /** The kernel chosen per (head dimension, key length): the profile lookup runs once per shape, not per call. */
+    private final Map<Long, FusedKernel> byShape = new HashMap<>();
     private final FusedKernel defaults;
 
     FusedKernels(ClContext context, KernelSource source, Map<String, Integer> builtin, Map<String, Integer> overrides,
@@ -32,6 +35,7 @@ final class FusedKernels implements AutoCloseable {
         this.builtin = builtin;
         this.overrides = overrides;
         this.profiles = profiles;
+        this.sourceHash = source.hash();
         this.defaults = launcher(merge(Map.of()));
     }
 
@@ -66,10 +70,11 @@ final class FusedKernels implements AutoCloseable {
 
     /** The kernel for this shape: the profile for its head dimension and N, or the defaults. */
     FusedKernel forShape(Shape s) {
-        if (profiles == null) {
-            return defaults;
-        }
-        return profiles.lookup(source.name(), source.hash(), context.info(), s.headDim(), s.keyLen())
+        return byShape.computeIfAbsent(((long) s.headDim() << 32) | s.keyLen(), key -> choose(s));
+    }
+
+    private FusedKernel choose(Shape s) {
+        return profiles.lookup(source.name(), sourceHash, context.info(), s.headDim(), s.keyLen())
                 .map(m -> {
                     Map<String, Integer> params = merge(m.profile().params());
                     if (!launchers.containsKey(params)) {
@@ -86,5 +91,6 @@ final class FusedKernels implements AutoCloseable {
     public void close() {
         launchers.values().forEach(FusedKernel::close);
         launchers.clear();
+        byShape.clear();
     }
 }
