@@ -9,12 +9,12 @@ import dev.clattn.Causal;
 import dev.clattn.Config;
 import dev.clattn.Shape;
 import dev.clattn.tune.Float64Check;
+import dev.clattn.tune.Timing;
 import dev.clattn.opencl.OpenClBackend;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
@@ -127,13 +127,7 @@ final class BenchCommand implements Callable<Integer> {
         if (!(error < 1e-3)) {
             throw new IllegalStateException(path + " " + s + ": max error " + error + " against float64; not timed");
         }
-        double[] ms = new double[repeat];
-        for (int n = 0; n < repeat; n++) {
-            long t0 = System.nanoTime();
-            backend.attention(r);
-            ms[n] = (System.nanoTime() - t0) / 1e6;
-        }
-        Arrays.sort(ms);
+        double[] ms = Timing.sortedMillis(repeat, () -> backend.attention(r));
         double median = ms[repeat / 2];
         double flops = 4.0 * s.heads() * s.queryLen() * (double) s.keyLen() * s.headDim() / (c ? 2 : 1);
         long held = backend instanceof OpenClBackend ocl ? ocl.deviceBytesHeld() : 0;

@@ -7,9 +7,9 @@ import dev.clattn.Causal;
 import dev.clattn.Config;
 import dev.clattn.Shape;
 import dev.clattn.tune.Float64Check;
+import dev.clattn.tune.Timing;
 import dev.clattn.cpu.CpuBackend;
 import java.io.PrintWriter;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
@@ -53,13 +53,7 @@ final class DemoCommand implements Callable<Integer> {
             out.println("device:  " + engine.backend().name() + " - " + engine.backend().device());
             out.println("problem: " + shape + ", causal (top-left), fp32");
             float[] result = engine.compute(request).output();
-            double[] ms = new double[repeat];
-            for (int n = 0; n < repeat; n++) {
-                long t0 = System.nanoTime();
-                engine.compute(request);
-                ms[n] = (System.nanoTime() - t0) / 1e6;
-            }
-            Arrays.sort(ms);
+            double[] ms = Timing.sortedMillis(repeat, () -> engine.compute(request));
             double median = ms[repeat / 2];
             double gflops = shape.flops() / 2 / (median * 1e6);
             out.printf(Locale.ROOT, "time:    %.2f ms median of %d (min %.2f ms), end to end incl. transfers%n",

@@ -7,7 +7,6 @@ import dev.clattn.opencl.KernelSource;
 import dev.clattn.opencl.OpenCl;
 import dev.clattn.opencl.OpenClBackend;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -99,13 +98,7 @@ public final class Tuner {
                 return new Candidate(params, false, 0, 0, error, String.format(java.util.Locale.ROOT,
                         "wrong: max error %.3g against float64 exceeds %.3g", error, allowedError));
             }
-            double[] ms = new double[repeat];
-            for (int n = 0; n < repeat; n++) {
-                long t0 = System.nanoTime();
-                backend.attention(request);
-                ms[n] = (System.nanoTime() - t0) / 1e6;
-            }
-            Arrays.sort(ms);
+            double[] ms = Timing.sortedMillis(repeat, () -> backend.attention(request));
             double median = ms[repeat / 2];
             return new Candidate(params, true, median, flops / (median * 1e6), error, "");
         } catch (RuntimeException e) {
