@@ -106,6 +106,16 @@ public final class Attention implements AutoCloseable {
         }
     }
 
+    /**
+     * Frees the device memory kept between calls: buffers grow to the largest request seen and are reused,
+     * so a server that served one huge request can hand that memory back. The next call allocates again.
+     */
+    public void releaseBuffers() {
+        synchronized (backend) {
+            backend.releaseBuffers();
+        }
+    }
+
     @Override
     public void close() {
         synchronized (backend) {

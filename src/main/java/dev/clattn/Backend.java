@@ -28,6 +28,13 @@ public interface Backend extends AutoCloseable {
     /** O [B,Hq,Nq,Dv] = P·V, where keys hidden by causality or key length are never read. */
     float[] av(AttentionRequest request, float[] weights);
 
+    /**
+     * Frees the device buffers kept between calls for reuse (after an unusually large request, say); the next
+     * call allocates again. The CPU fallback keeps none.
+     */
+    default void releaseBuffers() {
+    }
+
     /** Releases every resource; idempotent. */
     @Override
     void close();

@@ -25,9 +25,12 @@ import java.util.function.Function;
  * <tr><td>clattn.fusedKernel</td><td>CLATTN_FUSED_KERNEL</td><td>auto</td><td>attention_fused (portable),
  * attention_fused_vec (CPU devices), or auto: the one that suits the device</td></tr>
  * <tr><td>clattn.profiles</td><td>CLATTN_PROFILES</td><td>~/.clattn/profiles</td><td>directory of tuning
- * profiles (JSON), on top of those shipped in the jar</td></tr>
+ * profiles (JSON), on top of those shipped in the jar; {@code none}: no profiles at all, not even the jar's
+ * (kernel defaults, as when benchmarking untuned parameters)</td></tr>
  * <tr><td>clattn.params</td><td>CLATTN_PARAMS</td><td>(none)</td><td>kernel parameters for this run, over profiles
  * and defaults: {@code attention_fused.TILE_Q=64,attention_fused_vec.ROWS=2}</td></tr>
+ * <tr><td>clattn.profiling</td><td>CLATTN_PROFILING</td><td>false</td><td>time every kernel with OpenCL
+ * profiling events (bench and tune turn it on)</td></tr>
  * <tr><td>clattn.requireOpenCl</td><td>CLATTN_REQUIRE_OPENCL</td><td>false</td><td>tests: no OpenCL device is a
  * failure, not a skip</td></tr>
  * </table>
@@ -40,10 +43,12 @@ public final class Config {
     private final int threads;
     private final long scoreBufferBytes;
     private final boolean requireOpenCl;
+    private final boolean profiling;
     private final AttentionPath path;
     private final int keySplits;
     private final String fusedKernel;
     private final Path profileDir;
+    private final boolean useProfiles;
     private final Map<String, Map<String, Integer>> params;
 
     private Config(Builder b) {
@@ -54,10 +59,12 @@ public final class Config {
         this.threads = b.threads;
         this.scoreBufferBytes = b.scoreBufferBytes;
         this.requireOpenCl = b.requireOpenCl;
+        this.profiling = b.profiling;
         this.path = b.path;
         this.keySplits = b.keySplits;
         this.fusedKernel = b.fusedKernel;
         this.profileDir = b.profileDir;
+        this.useProfiles = b.useProfiles;
         this.params = b.params;
     }
 
@@ -110,9 +117,19 @@ public final class Config {
         return path;
     }
 
+    /** Whether the OpenCL queue records a profiling event for every kernel. */
+    public boolean profiling() {
+        return profiling;
+    }
+
     /** The user's tuning-profile directory. */
     public Path profileDir() {
         return profileDir;
+    }
+
+    /** False when no tuning profile applies, neither the user's nor the jar's. */
+    public boolean useProfiles() {
+        return useProfiles;
     }
 
     /** Kernel parameters that override profiles and defaults: kernel name → tunable → value. */
@@ -137,7 +154,7 @@ public final class Config {
                 + " threads=" + threads + " scoreBufferMiB=" + (scoreBufferBytes >> 20) + " path="
                 + path.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + " keySplits="
                 + (keySplits == 0 ? "auto" : keySplits) + " fusedKernel=" + orAny(fusedKernel) + " profiles="
-                + profileDir + (params.isEmpty() ? "" : " params=" + params);
+                + (useProfiles ? profileDir : "none") + (profiling ? " profiling=on" : "") + (params.isEmpty() ? "" : " params=" + params);
     }
 
     private static String orAny(String s) {
@@ -153,10 +170,12 @@ public final class Config {
         private int threads;
         private long scoreBufferBytes;
         private boolean requireOpenCl;
+        private boolean profiling;
         private AttentionPath path;
         private int keySplits;
         private String fusedKernel;
         private Path profileDir;
+        private boolean useProfiles = true;
         private Map<String, Map<String, Integer>> params = Map.of();
 
         private Builder(Map<String, String> env, Function<String, String> props) {
@@ -178,7 +197,8 @@ public final class Config {
             String s = read.apply(new String[] {"clattn.scoreBufferMiB", "CLATTN_SCORE_BUFFER_MIB"});
             scoreBufferMiB(s == null ? 256 : parseInt("clattn.scoreBufferMiB", s));
             String r = read.apply(new String[] {"clattn.requireOpenCl", "CLATTN_REQUIRE_OPENCL"});
-            requireOpenCl = r != null && (r.equals("1") || r.equalsIgnoreCase("true"));
+            requireOpenCl = flag(r);
+            profiling = flag(read.apply(new String[] {"clattn.profiling", "CLATTN_PROFILING"}));
             String p = read.apply(new String[] {"clattn.path", "CLATTN_PATH"});
             path = p == null ? AttentionPath.AUTO : AttentionPath.parse(p);
             String ks = read.apply(new String[] {"clattn.keySplits", "CLATTN_KEY_SPLITS"});
@@ -186,7 +206,11 @@ public final class Config {
             String fk = read.apply(new String[] {"clattn.fusedKernel", "CLATTN_FUSED_KERNEL"});
             fusedKernel(fk);
             String pd = read.apply(new String[] {"clattn.profiles", "CLATTN_PROFILES"});
-            profileDir = pd != null ? Path.of(pd) : Path.of(System.getProperty("user.home"), ".clattn", "profiles");
+            if ("none".equals(pd)) {
+                useProfiles = false;
+            } else {
+                profileDir = pd != null ? Path.of(pd) : Path.of(System.getProperty("user.home"), ".clattn", "profiles");
+            }
             String pa = read.apply(new String[] {"clattn.params", "CLATTN_PARAMS"});
             params = pa == null ? Map.of() : parseParams(pa);
         }
@@ -205,6 +229,10 @@ public final class Config {
                         .put(kv[0].substring(dot + 1).trim(), parseInt("clattn.params " + kv[0], kv[1].trim()));
             }
             return Map.copyOf(out);
+        }
+
+        private static boolean flag(String text) {
+            return text != null && (text.equals("1") || text.equalsIgnoreCase("true"));
         }
 
         private static int parseInt(String name, String text) {
@@ -283,6 +311,12 @@ public final class Config {
             return this;
         }
 
+        /** Whether tuning profiles (the user's and the jar's) apply; without them, built-in defaults. */
+        public Builder useProfiles(boolean use) {
+            this.useProfiles = use;
+            return this;
+        }
+
         /** Kernel parameters for this engine: kernel name → tunable → value, over profiles and defaults. */
         public Builder params(Map<String, Map<String, Integer>> params) {
             this.params = Map.copyOf(params);
@@ -291,6 +325,11 @@ public final class Config {
 
         public Builder requireOpenCl(boolean require) {
             this.requireOpenCl = require;
+            return this;
+        }
+
+        public Builder profiling(boolean on) {
+            this.profiling = on;
             return this;
         }
 

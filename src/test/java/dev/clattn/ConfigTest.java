@@ -19,6 +19,20 @@ class ConfigTest {
         assertNull(c.kernelDir());
         assertEquals(256L << 20, c.scoreBufferBytes());
         assertFalse(c.requireOpenCl());
+        assertFalse(c.profiling());
+        assertTrue(c.useProfiles());
+    }
+
+    @Test
+    void profilingAndNoProfiles() {
+        Config c = Config.builder(Map.of("CLATTN_PROFILING", "true", "CLATTN_PROFILES", "none"), k -> null).build();
+        assertTrue(c.profiling());
+        assertFalse(c.useProfiles());
+        assertTrue(c.toString().contains("profiles=none profiling=on"), c.toString());
+        Config d = Config.builder(Map.of("CLATTN_PROFILES", "/p"), k -> "clattn.profiling".equals(k) ? "0" : null)
+                .build();
+        assertFalse(d.profiling());
+        assertEquals(Path.of("/p"), d.profileDir());
     }
 
     @Test

@@ -8,15 +8,19 @@ import dev.clattn.BackendKind;
 import dev.clattn.Causal;
 import dev.clattn.Config;
 import dev.clattn.Shape;
+import dev.clattn.Storage;
+import dev.clattn.opencl.DevicePeak;
+import dev.clattn.opencl.OpenCl;
+import dev.clattn.opencl.OpenClBackend;
 import dev.clattn.tune.Float64Check;
 import dev.clattn.tune.Timing;
-import dev.clattn.opencl.OpenClBackend;
+import dev.clattn.tune.Timing.Samples;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -25,121 +29,175 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code clattn bench}: self-attention over a sweep of N for each path (fused, three-kernel, CPU fallback).
- * Each result is checked against float64 on sampled rows before it is timed; then one warm-up and
- * {@code --repeat} timed calls, end to end (host clock, transfers included). Writes CSV, Markdown, JSON and PNG.
+ * {@code clattn bench}: each path (fused, three-kernel, CPU fallback) and each of its kernels over a preset
+ * sweep or named workloads. Every result is checked against float64 on sampled rows before it is timed; then
+ * warm-up calls and {@code --repeat} timed ones: end to end on the host clock, and per kernel from OpenCL
+ * profiling events. GFLOP/s and GB/s are set against the device's peak, measured by two micro-kernels.
  */
-@Command(name = "bench", description = "Benchmark the paths over a sweep of sequence lengths.")
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmark the paths and their kernels over a sweep of shapes.")
 final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--preset", defaultValue = "cpu", paramLabel = "cpu|gpu|decode",
-            description = "cpu: B=1 H=8 D=64 N=512..4096; gpu: B*N=16k, hidden 2048, D=64/128, N=512..16k; "
-                    + "decode: Nq=1, B=4 H=8 D=64, Nk=1k..32k (not causal)")
+    @Option(names = "--preset", defaultValue = "cpu", paramLabel = "cpu|flash|decode",
+            description = BenchWorkloads.PRESETS)
     String preset;
-    @Option(names = "--n", split = ",", paramLabel = "N", description = "sequence lengths (overrides the preset)")
+    @Option(names = "--n", split = ",", paramLabel = "N", description = "sequence lengths (overrides the preset's)")
     int[] lengths;
+    @Option(names = "--shape", paramLabel = "B=..,H=..,N=..[,Hk=..,Nq=..,Nk=..,D=..,Dv=..]",
+            description = "a workload to run instead of the preset (repeatable)")
+    List<String> shapeSpecs;
     @Option(names = "--paths", split = ",", defaultValue = "fused,three-kernel,cpu",
             paramLabel = "fused|three-kernel|cpu")
     List<String> paths;
     @Option(names = "--causal", defaultValue = "both", paramLabel = "both|yes|no")
     String causal;
-    @Option(names = "--repeat", defaultValue = "7")
+    @Option(names = "--storage", split = ",", defaultValue = "f32", paramLabel = "f32|f16-kv|f16",
+            description = "device storage of the inputs; half storage runs on the fused path only")
+    List<String> storages;
+    @Option(names = "--tuning", defaultValue = "profiles", paramLabel = "profiles|defaults|both",
+            description = "kernel parameters from tuning profiles (where one matches), the built-in defaults, or both")
+    String tuning;
+    @Option(names = "--repeat", defaultValue = "7", description = "timed calls per row (median and min reported)")
     int repeat;
+    @Option(names = "--warmup", defaultValue = "2", description = "untimed calls before timing, the checked call included")
+    int warmup;
+    @Option(names = "--max-error", defaultValue = "1e-4",
+            description = "largest |O - float64| on sampled rows for a result to be timed")
+    double maxError;
+    @Option(names = "--no-peak", description = "skip the FMA and copy micro-kernels (no fraction of peak)")
+    boolean noPeak;
+    @Option(names = "--peer", paramLabel = "CSV", description = "peer results to set beside clattn's "
+            + "(bench/peers/sdpa.py's peer.csv): added to the report and chart, with the ratio table")
+    Path peer;
     @Option(names = "--out", paramLabel = "DIR", description = "where bench.csv, .md, .json and .png go")
     Path out;
     @Spec
     CommandSpec spec;
 
-    record Row(String path, Shape shape, boolean causal, double medianMs, double minMs, double gflops, double error,
-            long deviceBytes, String device, String params) {
-    }
-
-    private List<Shape> shapes() {
-        List<Shape> shapes = new ArrayList<>();
-        if (preset.equals("gpu")) {
-            int[] ns = lengths != null ? lengths : new int[] {512, 1024, 2048, 4096, 8192, 16384};
-            for (int d : new int[] {64, 128}) {
-                for (int n : ns) {
-                    shapes.add(Shape.of(Math.max(1, 16384 / n), 2048 / d, n, d));
-                }
-            }
-        } else if (preset.equals("decode")) {
-            for (int n : lengths != null ? lengths : new int[] {1024, 4096, 16384, 32768}) {
-                shapes.add(new Shape(4, 8, 8, 1, n, 64, 64));
-            }
-        } else if (preset.equals("cpu")) {
-            for (int n : lengths != null ? lengths : new int[] {512, 1024, 2048, 4096}) {
-                shapes.add(Shape.of(1, 8, n, 64));
-            }
-        } else {
-            throw new IllegalArgumentException("--preset: expected cpu, gpu or decode, got '" + preset + "'");
-        }
-        return shapes;
-    }
+    private DevicePeak peak;
+    private boolean peakOnCpu;
 
     @Override
     public Integer call() throws IOException {
-        if (repeat < 1) {
-            throw new IllegalArgumentException("--repeat: expected >= 1, got " + repeat);
+        if (repeat < 1 || warmup < 0) {
+            throw new IllegalArgumentException("--repeat/--warmup: expected >= 1 and >= 0, got " + repeat + " and "
+                    + warmup);
         }
-        boolean[] causals = preset.equals("decode") ? new boolean[] {false} : switch (causal) {
+        List<Shape> shapes = shapeSpecs != null ? shapeSpecs.stream().map(BenchWorkloads::parse).toList()
+                : BenchWorkloads.preset(preset, lengths);
+        boolean[] causals = preset.equals("decode") && shapeSpecs == null ? new boolean[] {false} : switch (causal) {
             case "both" -> new boolean[] {false, true};
             case "yes" -> new boolean[] {true};
             case "no" -> new boolean[] {false};
             default -> throw new IllegalArgumentException("--causal: expected both, yes or no, got '" + causal + "'");
         };
+        List<Storage> storage = storages.stream().map(BenchCommand::storage).toList();
+        List<String> tunings = switch (tuning) {
+            case "profiles", "defaults" -> List.of(tuning);
+            case "both" -> List.of("defaults", "profiles");
+            default -> throw new IllegalArgumentException("--tuning: expected profiles, defaults or both, got '"
+                    + tuning + "'");
+        };
+        paths.forEach(p -> config(p, "profiles"));
+        List<BenchRow> peerRows = peer == null ? List.of() : BenchPeers.read(peer);
         PrintWriter w = spec.commandLine().getOut();
-        List<Row> rows = new ArrayList<>();
-        List<Shape> shapes = shapes();
+        if (!noPeak && !paths.equals(List.of("cpu"))) {
+            measurePeak(w);
+        }
+        w.println(BenchReport.header());
+        List<BenchRow> rows = new ArrayList<>();
         for (String path : paths) {
-            Config config = config(path);
-            try (Attention engine = Attention.open(config)) {
-                for (Shape s : shapes) {
-                    for (boolean c : causals) {
-                        Row row = measure(engine.backend(), path, s, c);
-                        rows.add(row);
-                        w.println(format(row));
-                        w.flush();
+            for (String t : path.equals("cpu") ? List.of("-") : tunings) {
+                try (Attention engine = Attention.open(config(path, t))) {
+                    for (Shape s : shapes) {
+                        for (boolean c : causals) {
+                            for (Storage st : storage) {
+                                if (st == Storage.F32 || path.equals("fused")) {
+                                    for (BenchRow row : measure(engine.backend(), path, t, s, c, st)) {
+                                        rows.add(row);
+                                        w.println(BenchReport.line(row));
+                                        w.flush();
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
             }
         }
+        if (peer != null) {
+            rows.addAll(peerRows);
+        }
         if (out != null) {
-            BenchReport.write(out, rows);
+            BenchReport.write(out, rows, peak);
+            w.println("wrote " + out.resolve("bench.csv") + ", bench.md, bench.json, bench.png");
         }
         return 0;
     }
 
-    private static Config config(String path) {
-        return switch (path) {
-            case "fused" -> Config.builder().backend(BackendKind.OPENCL).path(AttentionPath.FUSED).build();
-            case "three-kernel" -> Config.builder().backend(BackendKind.OPENCL).path(AttentionPath.THREE_KERNEL)
-                    .build();
-            case "cpu" -> Config.builder().backend(BackendKind.CPU).build();
+    private static Storage storage(String text) {
+        try {
+            return Storage.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--" + e.getMessage(), e);
+        }
+    }
+
+    private void measurePeak(PrintWriter w) {
+        Config config = Config.fromEnvironment();
+        OpenCl.Device device = OpenCl.choose(OpenCl.probe(), config).orElse(null);
+        if (device != null) {
+            peak = DevicePeak.measure(device, config.kernelDir());
+            peakOnCpu = device.info().isCpu();
+            w.println("peak of " + device.info().describe() + ": " + peak.describe());
+        }
+    }
+
+    private static Config config(String path, String tuning) {
+        Config.Builder b = switch (path) {
+            case "fused" -> Config.builder().backend(BackendKind.OPENCL).path(AttentionPath.FUSED);
+            case "three-kernel" -> Config.builder().backend(BackendKind.OPENCL).path(AttentionPath.THREE_KERNEL);
+            case "cpu" -> Config.builder().backend(BackendKind.CPU);
             default -> throw new IllegalArgumentException("--paths: expected fused, three-kernel or cpu, got '" + path
                     + "'");
         };
+        return b.profiling(true).useProfiles(!tuning.equals("defaults")).build();
     }
 
-    private Row measure(Backend backend, String path, Shape s, boolean c) {
-        AttentionRequest r = Float64Check.selfAttention(s, c ? Causal.TOP_LEFT : Causal.NONE, new Random(1));
-        float[] first = backend.attention(r).output();
-        double error = Float64Check.sampledError(r, first, 16);
-        if (!(error < 1e-3)) {
-            throw new IllegalStateException(path + " " + s + ": max error " + error + " against float64; not timed");
+    private List<BenchRow> measure(Backend backend, String path, String tuning, Shape s, boolean c, Storage st) {
+        AttentionRequest r = Float64Check.selfAttention(s, c ? Causal.TOP_LEFT : Causal.NONE, st, new Random(1));
+        double error = Float64Check.sampledError(r, backend.attention(r).output(), 16);
+        if (!(error <= maxError)) {
+            throw new IllegalStateException(path + " " + s + " " + st + ": max error " + error + " against float64 "
+                    + "exceeds --max-error " + maxError + "; not timed");
         }
-        double[] ms = Timing.sortedMillis(repeat, () -> backend.attention(r));
-        double median = ms[repeat / 2];
-        double flops = 4.0 * s.heads() * s.queryLen() * (double) s.keyLen() * s.headDim() / (c ? 2 : 1);
-        long held = backend instanceof OpenClBackend ocl ? ocl.deviceBytesHeld() : 0;
-        String params = backend instanceof OpenClBackend ocl ? (path.equals("fused") ? ocl.fusedKernel(s)
-                : ocl.threeKernelParams()) : "threads=" + Runtime.getRuntime().availableProcessors();
-        return new Row(path, s, c, median, ms[0], flops / (median * 1e6), error, held, backend.device(), params);
+        OpenClBackend ocl = backend instanceof OpenClBackend o ? o : null;
+        for (int i = 1; i < warmup; i++) {
+            backend.attention(r);
+        }
+        Samples t = Timing.sample(repeat, () -> backend.attention(r), ocl == null ? Map::of : ocl::takeKernelMillis);
+        long held = ocl != null ? ocl.deviceBytesHeld() : 0;
+        String params = ocl == null ? "threads=" + Runtime.getRuntime().availableProcessors()
+                : path.equals("fused") ? ocl.fusedKernel(s) : ocl.threeKernelParams();
+        double flops = BenchRow.attentionFlops(s, c);
+        double host = Samples.median(t.hostMs());
+        double kernel = Samples.median(t.kernelMs());
+        double gflops = flops / ((Double.isNaN(kernel) ? host : kernel) * 1e6);
+        boolean peakApplies = ocl != null || peakOnCpu;
+        List<BenchRow> rows = new ArrayList<>();
+        rows.add(new BenchRow(path, "", tuning, s, c, st, host, Samples.min(t.hostMs()), kernel,
+                Samples.min(t.kernelMs()), gflops, flops / (host * 1e6), Double.NaN,
+                peakApplies ? fraction(gflops, true) : Double.NaN, error, held, backend.device(), params));
+        for (Map.Entry<String, double[]> e : t.perKernelMs().entrySet()) {
+            double ms = Samples.median(e.getValue());
+            double kf = BenchRow.kernelFlops(e.getKey(), s, c) / (ms * 1e6);
+            double kb = BenchRow.kernelBytes(e.getKey(), s) / (ms * 1e6);
+            rows.add(new BenchRow(path, e.getKey(), tuning, s, c, st, Double.NaN, Double.NaN, ms,
+                    Samples.min(e.getValue()), kf, Double.NaN, kb, Double.isNaN(kb) ? fraction(kf, true)
+                            : fraction(kb, false), Double.NaN, held, backend.device(), params));
+        }
+        return rows;
     }
 
-    private static String format(Row r) {
-        return String.format(Locale.ROOT, "%-12s B=%-2d H=%-2d Nq=%-6d Nk=%-6d D=%-3d %-6s %10.2f ms (min %.2f) %8.1f "
-                + "GFLOP/s  err %.1e  device mem %.1f MiB", r.path(), r.shape().batch(), r.shape().queryHeads(),
-                r.shape().queryLen(), r.shape().keyLen(), r.shape().headDim(), r.causal() ? "causal" : "full", r.medianMs(), r.minMs(),
-                r.gflops(), r.error(), r.deviceBytes() / 1048576.0);
+    private double fraction(double rate, boolean compute) {
+        return peak == null ? Double.NaN : rate / (compute ? peak.fmaGflops() : peak.copyGbPerS());
     }
 }

@@ -1,6 +1,8 @@
 package dev.clattn.cli;
 
 import com.google.gson.GsonBuilder;
+import dev.clattn.Shape;
+import dev.clattn.opencl.DevicePeak;
 import java.awt.BasicStroke;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,25 +23,59 @@ import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
-/** Writes benchmark rows as CSV, Markdown, JSON (with the run's metadata) and a PNG chart of GFLOP/s against N. */
+/**
+ * Benchmark output: the terminal table, and CSV, Markdown, JSON (with the run's metadata and the device's peak)
+ * and a PNG chart of GFLOP/s against N, one line per path.
+ */
 final class BenchReport {
+    private static final String COLUMNS = "%-22s %-8s %3s %4s %6s %6s %4s %-6s %-6s %10s %10s %9s %9s %8s %6s %8s";
+
     private BenchReport() {
     }
 
-    static void write(Path out, List<BenchCommand.Row> rows) throws IOException {
+    static String header() {
+        return String.format(Locale.ROOT, COLUMNS, "path / kernel", "tuning", "B", "H", "Nq", "Nk", "D", "mask",
+                "store", "e2e ms", "kernel ms", "GFLOP/s", "e2e GF/s", "GB/s", "%peak", "err");
+    }
+
+    static String line(BenchRow r) {
+        Shape s = r.shape();
+        return String.format(Locale.ROOT, COLUMNS, r.label(), r.tuning(), s.batch(), s.queryHeads(), s.queryLen(),
+                s.keyLen(), s.headDim(), r.causal() ? "causal" : "full", storage(r), num("%.2f", r.hostMedianMs()),
+                num("%.2f", r.kernelMedianMs()), num("%.1f", r.gflops()), num("%.1f", r.gflopsEndToEnd()),
+                num("%.1f", r.gbPerS()), num("%.1f", 100 * r.peakFraction()), num("%.1e", r.error()));
+    }
+
+    private static String storage(BenchRow r) {
+        return r.storage().name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    private static String num(String format, double v) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, format, v);
+    }
+
+    static void write(Path out, List<BenchRow> rows, DevicePeak peak) throws IOException {
         Files.createDirectories(out);
-        StringBuilder csv = new StringBuilder("path,B,H,Nq,Nk,D,causal,median_ms,min_ms,gflops,max_error,device_bytes,"
-                + "device,params\n");
-        StringBuilder md = new StringBuilder("| path | B | H | Nq | Nk | D | causal | median ms | GFLOP/s |\n"
-                + "|---|---|---|---|---|---|---|---|---|\n");
-        for (BenchCommand.Row r : rows) {
-            var s = r.shape();
-            csv.append(String.format(Locale.ROOT, "%s,%d,%d,%d,%d,%d,%b,%.3f,%.3f,%.2f,%.2e,%d,\"%s\",\"%s\"%n",
-                    r.path(), s.batch(), s.queryHeads(), s.queryLen(), s.keyLen(), s.headDim(), r.causal(), r.medianMs(), r.minMs(),
-                    r.gflops(), r.error(), r.deviceBytes(), r.device(), r.params()));
-            md.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %d | %s | %.2f | %.1f |%n", r.path(),
-                    s.batch(), s.queryHeads(), s.queryLen(), s.keyLen(), s.headDim(), r.causal() ? "yes" : "no", r.medianMs(),
-                    r.gflops()));
+        StringBuilder csv = new StringBuilder("path,kernel,tuning,B,Hq,Hk,Nq,Nk,D,Dv,causal,storage,e2e_median_ms,"
+                + "e2e_min_ms,kernel_median_ms,kernel_min_ms,gflops,gflops_e2e,gb_per_s,peak_fraction,max_error,"
+                + "device_bytes,device,params\n");
+        StringBuilder md = new StringBuilder("| path / kernel | tuning | B | H | Nq | Nk | D | mask | storage "
+                + "| e2e ms | kernel ms | GFLOP/s | e2e GFLOP/s | GB/s | % of peak |\n"
+                + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (BenchRow r : rows) {
+            Shape s = r.shape();
+            csv.append(String.format(Locale.ROOT, "%s,%s,%s,%d,%d,%d,%d,%d,%d,%d,%b,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%d,"
+                    + "\"%s\",\"%s\"%n", r.path(), r.kernel(), r.tuning(), s.batch(), s.queryHeads(), s.kvHeads(),
+                    s.queryLen(), s.keyLen(), s.headDim(), s.valueDim(), r.causal(), storage(r),
+                    num("%.4f", r.hostMedianMs()), num("%.4f", r.hostMinMs()), num("%.4f", r.kernelMedianMs()),
+                    num("%.4f", r.kernelMinMs()), num("%.2f", r.gflops()), num("%.2f", r.gflopsEndToEnd()),
+                    num("%.2f", r.gbPerS()), num("%.4f", r.peakFraction()), num("%.2e", r.error()), r.deviceBytes(),
+                    r.device(), r.params()));
+            md.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %d | %d | %d | %s | %s | %s | %s | %s | %s | %s "
+                    + "| %s |%n", r.kernel().isEmpty() ? r.path() : "&nbsp;&nbsp;" + r.kernel(), r.tuning(), s.batch(),
+                    s.queryHeads(), s.queryLen(), s.keyLen(), s.headDim(), r.causal() ? "causal" : "full", storage(r),
+                    num("%.2f", r.hostMedianMs()), num("%.3f", r.kernelMedianMs()), num("%.1f", r.gflops()),
+                    num("%.1f", r.gflopsEndToEnd()), num("%.1f", r.gbPerS()), num("%.1f", 100 * r.peakFraction())));
         }
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("clattnVersion", version());
@@ -47,26 +83,37 @@ final class BenchReport {
         json.put("date", Instant.now().toString());
         json.put("device", rows.isEmpty() ? "" : rows.get(0).device());
         json.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        json.put("peak", peak);
         json.put("rows", rows);
         md.append("\n").append(json.get("date")).append(", clattn ").append(json.get("clattnVersion")).append(" (")
-                .append(json.get("gitCommit")).append(")\n");
+                .append(json.get("gitCommit")).append("), ").append(json.get("device")).append("\n");
+        if (rows.stream().anyMatch(r -> r.path().startsWith("pytorch-"))) {
+            md.append(BenchPeers.ratios(rows, peak == null ? Double.NaN : peak.nominal().gflops()));
+        }
+        if (peak != null) {
+            md.append("\nPeak: ").append(peak.describe()).append(". GFLOP/s over kernel time (profiling events); "
+                    + "e2e includes transfers.\n");
+        }
         Files.writeString(out.resolve("bench.csv"), csv);
         Files.writeString(out.resolve("bench.md"), md);
         Files.writeString(out.resolve("bench.json"), new GsonBuilder().setPrettyPrinting()
                 .serializeSpecialFloatingPointValues().create().toJson(json));
-        chart(out.resolve("bench.png"), rows);
+        chart(out.resolve("bench.png"), rows.stream().filter(r -> r.kernel().isEmpty()).toList());
     }
 
-    private static void chart(Path file, List<BenchCommand.Row> rows) throws IOException {
+    private static void chart(Path file, List<BenchRow> rows) throws IOException {
         Map<String, XYSeries> series = new LinkedHashMap<>();
-        for (BenchCommand.Row r : rows) {
-            String key = r.path() + (r.causal() ? " causal" : "") + " D=" + r.shape().headDim();
+        boolean tunings = rows.stream().map(BenchRow::tuning).filter(t -> !t.equals("-")).distinct().count() > 1;
+        for (BenchRow r : rows) {
+            String key = r.path() + (r.causal() ? " causal" : "") + " D=" + r.shape().headDim()
+                    + (r.storage() == dev.clattn.Storage.F32 ? "" : " " + storage(r))
+                    + (tunings && !r.tuning().equals("-") ? " " + r.tuning() : "");
             series.computeIfAbsent(key, XYSeries::new).add(r.shape().keyLen(), r.gflops());
         }
         XYSeriesCollection data = new XYSeriesCollection();
         series.values().forEach(data::addSeries);
         JFreeChart chart = ChartFactory.createXYLineChart("clattn bench: " + (rows.isEmpty() ? "" : rows.get(0)
-                .device()), "key length Nk", "GFLOP/s", data, PlotOrientation.VERTICAL, true, false, false);
+                .device()), "key length Nk", "GFLOP/s (kernel time; CPU fallback: end to end)", data, PlotOrientation.VERTICAL, true, false, false);
         XYPlot plot = chart.getXYPlot();
         plot.setBackgroundPaint(java.awt.Color.WHITE);
         plot.setDomainGridlinePaint(java.awt.Color.LIGHT_GRAY);

@@ -22,7 +22,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * {@code clattn demo}: causal self-attention on a realistic batch on the chosen device, timed, and checked
  * against the CPU fallback and against float64 on sampled rows.
  */
-@Command(name = "demo", description = "Time causal self-attention on the chosen device and check it.")
+@Command(name = "demo", mixinStandardHelpOptions = true, description = "Time causal self-attention on the chosen device and check it.")
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "2")
     int batch;

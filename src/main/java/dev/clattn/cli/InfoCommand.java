@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "info", description = "List OpenCL platforms and devices, their limits, and the one chosen.")
+@Command(name = "info", mixinStandardHelpOptions = true, description = "List OpenCL platforms and devices, their limits, and the one chosen.")
 final class InfoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -30,7 +30,7 @@ import picocli.CommandLine.Option;
  * (B = H = 1); outputs have Q's leading rank. Every input is read and checked, and every output computed,
  * before any output file appears.
  */
-@Command(name = "run", description = "Compute attention over .npy files.")
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Compute attention over .npy files.")
 final class RunCommand implements Callable<Integer> {
     @Option(names = "--q", required = true, paramLabel = "Q.npy", description = "queries, float32 [B,Hq,Nq,D]")
     Path q;

@@ -30,7 +30,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * {@code clattn tune}: searches a fused kernel's parameters on the chosen device for one problem, checking
  * every candidate against float64 before timing it, and saves the winner to the device's profile.
  */
-@Command(name = "tune", description = "Tune a fused kernel's parameters on this device and save a profile.")
+@Command(name = "tune", mixinStandardHelpOptions = true, description = "Tune a fused kernel's parameters on this device and save a profile.")
 final class TuneCommand implements Callable<Integer> {
     @Option(names = "--kernel", paramLabel = "attention_fused|attention_fused_vec",
             description = "default: the fused kernel the engine uses on this device")

@@ -119,6 +119,7 @@ final class DeviceBuffers implements AutoCloseable {
         return buffers.values().stream().mapToLong(ClBuffer::bytes).sum();
     }
 
+    /** Releases every buffer; the next {@link #get} allocates afresh, so this also serves to free memory. */
     @Override
     public void close() {
         buffers.values().forEach(ClBuffer::close);

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.Map;
 import org.jocl.Pointer;
 import org.jocl.Sizeof;
+import org.jocl.cl_event;
 import org.jocl.cl_kernel;
 
 /**
@@ -110,7 +111,9 @@ abstract class Launcher implements AutoCloseable {
     }
 
     protected void launch(long[] global, long[] local) {
-        clEnqueueNDRangeKernel(context.queue(), kernel, global.length, null, global, local, 0, null, null);
+        cl_event event = context.newEvent();
+        clEnqueueNDRangeKernel(context.queue(), kernel, global.length, null, global, local, 0, null, event);
+        context.record(source.name(), event);
     }
 
     static long ceilDiv(long n, long d) {

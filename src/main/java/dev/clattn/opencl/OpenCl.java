@@ -133,7 +133,7 @@ public final class OpenCl {
         return new String(bytes, 0, end, java.nio.charset.StandardCharsets.UTF_8).trim();
     }
 
-    private static int deviceInt(cl_device_id id, int param) {
+    static int deviceInt(cl_device_id id, int param) {
         int[] value = new int[1];
         clGetDeviceInfo(id, param, Sizeof.cl_uint, Pointer.to(value), null);
         return value[0];

@@ -35,7 +35,7 @@ public final class OpenClBackend implements Backend {
      * parameters; an override naming a tunable the kernel does not declare is an error.
      */
     public OpenClBackend(OpenCl.Device device, Config config, Map<String, Map<String, Integer>> overrides) {
-        this.context = new ClContext(device);
+        this.context = new ClContext(device, config.profiling());
         this.buffers = new DeviceBuffers(context);
         this.path = config.path();
         DeviceInfo info = device.info();
@@ -50,7 +50,7 @@ public final class OpenClBackend implements Backend {
                     track(built, new QktKernel(context, qkt, sources.params(qkt))),
                     track(built, new SoftmaxRowsKernel(context, softmax, sources.params(softmax))),
                     track(built, new AvKernel(context, av, sources.params(av))));
-            Profiles profiles = Profiles.load(config.profileDir());
+            Profiles profiles = config.useProfiles() ? Profiles.load(config.profileDir()) : new Profiles(java.util.List.of());
             FusedKernels portable = sources.fused("attention_fused", profiles);
             String variant = config.fusedKernel() != null ? config.fusedKernel()
                     : info.isCpu() ? "attention_fused_vec" : "attention_fused";
@@ -151,6 +151,14 @@ public final class OpenClBackend implements Backend {
         return threeKernel.describe();
     }
 
+    /**
+     * Device time per kernel name (ms) of the calls since the last take, from OpenCL profiling events; empty
+     * unless the configuration turned profiling on.
+     */
+    public Map<String, Double> takeKernelMillis() {
+        return context.takeKernelMillis();
+    }
+
     /** Key blocks the fused path would use for this shape. */
     public int keySplits(dev.clattn.Shape shape) {
         return fused.splits(shape);
@@ -186,6 +194,11 @@ public final class OpenClBackend implements Backend {
     public float[] av(AttentionRequest r, float[] weights) {
         r.checkScores("weights", weights);
         return threeKernel.av(r, weights);
+    }
+
+    @Override
+    public void releaseBuffers() {
+        buffers.close();
     }
 
     @Override

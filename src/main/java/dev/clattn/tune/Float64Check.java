@@ -3,6 +3,8 @@ package dev.clattn.tune;
 import dev.clattn.AttentionRequest;
 import dev.clattn.Causal;
 import dev.clattn.Shape;
+import dev.clattn.Storage;
+import dev.clattn.cpu.Half;
 import java.util.Random;
 
 /** Problems for the demo, the benchmarks and the tuner, and a float64 check of sampled output rows. */
@@ -12,8 +14,13 @@ public final class Float64Check {
 
     /** Self-attention with standard normal Q, K, V. */
     public static AttentionRequest selfAttention(Shape shape, Causal causal, Random rnd) {
+        return selfAttention(shape, causal, Storage.F32, rnd);
+    }
+
+    /** Self-attention with standard normal Q, K, V, stored on the device as {@code storage}. */
+    public static AttentionRequest selfAttention(Shape shape, Causal causal, Storage storage, Random rnd) {
         return AttentionRequest.builder(shape).q(gaussian(rnd, shape.qElements())).k(gaussian(rnd, shape.kElements()))
-                .v(gaussian(rnd, shape.vElements())).causal(causal).build();
+                .v(gaussian(rnd, shape.vElements())).causal(causal).storage(storage).build();
     }
 
     private static float[] gaussian(Random rnd, long n) {
@@ -25,27 +32,36 @@ public final class Float64Check {
     }
 
     /**
-     * Largest |O − exact| over {@code rows} random rows of a self-attention request (causal top-left or none),
-     * each recomputed in float64 straight from the definition.
+     * Largest |O − exact| over {@code rows} random rows of a self-attention request (causal or not, grouped heads
+     * allowed), each recomputed in float64 straight from the definition. With half storage the
+     * exact result is that of the inputs rounded to fp16, as {@link dev.clattn.Storage} defines it.
      */
     public static double sampledError(AttentionRequest r, float[] out, int rows) {
         Shape s = r.shape();
         float[] q = r.q().toArray();
         float[] k = r.k().toArray();
         float[] v = r.v().toArray();
+        if (r.storage() != Storage.F32) {
+            k = Half.round(k);
+            v = Half.round(v);
+            q = r.storage() == Storage.F16 ? Half.round(q) : q;
+        }
         int d = s.headDim();
         Random rnd = new Random(2);
         double worst = 0;
         for (int n = 0; n < rows; n++) {
             int bh = rnd.nextInt(s.heads());
+            long kvh = (long) (bh / s.queryHeads()) * s.kvHeads() + (bh % s.queryHeads()) / s.group();
             int i = rnd.nextInt(s.queryLen());
-            int visible = r.causal() == Causal.NONE ? s.keyLen() : i + 1;
+            int visible = r.causal() == Causal.NONE ? s.keyLen()
+                    : Math.max(0, Math.min(i + 1 + r.causal().offset(s.queryLen(), s.keyLen()), s.keyLen()));
             double[] w = new double[visible];
             double max = Double.NEGATIVE_INFINITY;
             for (int j = 0; j < visible; j++) {
                 double dot = 0;
                 for (int e = 0; e < d; e++) {
-                    dot += (double) q[(bh * s.queryLen() + i) * d + e] * k[(bh * s.keyLen() + j) * d + e];
+                    dot += (double) q[((int) ((long) bh * s.queryLen() + i)) * d + e]
+                            * k[(int) ((kvh * s.keyLen() + j) * d + e)];
                 }
                 w[j] = dot * r.scale();
                 max = Math.max(max, w[j]);
@@ -58,9 +74,9 @@ public final class Float64Check {
             for (int c = 0; c < s.valueDim(); c++) {
                 double o = 0;
                 for (int j = 0; j < visible; j++) {
-                    o += w[j] / sum * v[(bh * s.keyLen() + j) * s.valueDim() + c];
+                    o += w[j] / sum * v[(int) ((kvh * s.keyLen() + j) * s.valueDim() + c)];
                 }
-                worst = Math.max(worst, Math.abs(o - out[(bh * s.queryLen() + i) * s.valueDim() + c]));
+                worst = Math.max(worst, Math.abs(o - out[(int) (((long) bh * s.queryLen() + i) * s.valueDim() + c)]));
             }
         }
         return worst;

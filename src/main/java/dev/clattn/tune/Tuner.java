@@ -24,7 +24,10 @@ import java.util.TreeMap;
 public final class Tuner {
     private static final int SAMPLED_ROWS = 16;
 
-    /** One measured configuration. */
+    /**
+     * One measured configuration; {@code medianMs} is the device time of the call's kernels from profiling
+     * events (uploads and downloads do not depend on the parameters, so they are left out).
+     */
     public record Candidate(Map<String, Integer> params, boolean ok, double medianMs, double gflops, double error,
             String reason) {
     }
@@ -90,7 +93,7 @@ public final class Tuner {
     private Candidate measure(Map<String, Integer> params) {
         Config one = Config.builder().backend(config.backend()).kernelDir(config.kernelDir())
                 .fusedKernel(source.name()).path(dev.clattn.AttentionPath.FUSED).keySplits(config.keySplits())
-                .profileDir(null).build();
+                .useProfiles(false).profiling(true).build();
         try (OpenClBackend backend = new OpenClBackend(device, one, Map.of(source.name(), params))) {
             float[] out = backend.attention(request).output();
             double error = Float64Check.sampledError(request, out, SAMPLED_ROWS);
@@ -98,8 +101,8 @@ public final class Tuner {
                 return new Candidate(params, false, 0, 0, error, String.format(java.util.Locale.ROOT,
                         "wrong: max error %.3g against float64 exceeds %.3g", error, allowedError));
             }
-            double[] ms = Timing.sortedMillis(repeat, () -> backend.attention(request));
-            double median = ms[repeat / 2];
+            Timing.Samples t = Timing.sample(repeat, () -> backend.attention(request), backend::takeKernelMillis);
+            double median = Timing.Samples.median(t.kernelMs().length > 0 ? t.kernelMs() : t.hostMs());
             return new Candidate(params, true, median, flops / (median * 1e6), error, "");
         } catch (RuntimeException e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst()

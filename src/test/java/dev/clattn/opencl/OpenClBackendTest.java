@@ -1,5 +1,6 @@
 package dev.clattn.opencl;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -61,6 +62,12 @@ class OpenClBackendTest extends BackendContract {
             backend.attention(c.request(true, true));
         }
         assertEquals(held, backend.deviceBytesHeld());
+        float[] before = backend.attention(c.request(true, true)).output();
+        backend.releaseBuffers();
+        assertEquals(0, backend.deviceBytesHeld());
+        assertArrayEquals(before, backend.attention(c.request(true, true)).output(), "the same answer after release");
+        long again = backend.deviceBytesHeld();
+        assertTrue(again > 0 && again <= held, again + " bytes after release, " + held + " before");
     }
 
     @Test
