@@ -36,9 +36,11 @@ echo "tests exit $?"; tail -25 "$res/tests.txt"
 step peer
 PYTHONUNBUFFERED=1 timeout 400 python3 bench/peers/sdpa.py --preset "$preset" --n "$n" --out "$res/peer"
 
+peer=(); [ -f "$res/peer/peer.csv" ] && peer=(--peer "$res/peer/peer.csv")
+
 step bench untuned
 timeout 900 clattn bench --preset "$preset" --n "$n" --paths fused,three-kernel --storage f32,f16 \
-    --tuning defaults --peer "$res/peer/peer.csv" --out "$res/bench-defaults"
+    --tuning defaults "${peer[@]}" --out "$res/bench-defaults"
 
 for d in 64 128; do
     step tune D=$d
@@ -47,6 +49,6 @@ for d in 64 128; do
 done
 
 step bench tuned
-timeout 900 clattn bench --preset "$preset" --n "$n" --paths fused --tuning profiles --peer "$res/peer/peer.csv" \
+timeout 900 clattn bench --preset "$preset" --n "$n" --paths fused --tuning profiles "${peer[@]}" \
     --out "$res/bench-tuned"
 step done

@@ -5,7 +5,6 @@ import dev.clattn.AttentionPath;
 import dev.clattn.AttentionRequest;
 import dev.clattn.Backend;
 import dev.clattn.BackendKind;
-import dev.clattn.Causal;
 import dev.clattn.Config;
 import dev.clattn.Shape;
 import dev.clattn.Storage;
@@ -21,7 +20,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -47,8 +45,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--paths", split = ",", defaultValue = "fused,three-kernel,cpu",
             paramLabel = "fused|three-kernel|cpu")
     List<String> paths;
-    @Option(names = "--causal", defaultValue = "both", paramLabel = "both|yes|no")
-    String causal;
+    @Option(names = "--mask", split = ",", paramLabel = "none|causal|padding|bias", description = "masks to run: "
+            + "none, causal (top-left), padding (per-batch key lengths), bias (additive, per key); default none,causal "
+            + "(decode: none)")
+    List<String> masks;
     @Option(names = "--storage", split = ",", defaultValue = "f32", paramLabel = "f32|f16-kv|f16",
             description = "device storage of the inputs; half storage runs on the fused path only")
     List<String> storages;
@@ -83,12 +83,14 @@ final class BenchCommand implements Callable<Integer> {
         }
         List<Shape> shapes = shapeSpecs != null ? shapeSpecs.stream().map(BenchWorkloads::parse).toList()
                 : BenchWorkloads.preset(preset, lengths);
-        boolean[] causals = preset.equals("decode") && shapeSpecs == null ? new boolean[] {false} : switch (causal) {
-            case "both" -> new boolean[] {false, true};
-            case "yes" -> new boolean[] {true};
-            case "no" -> new boolean[] {false};
-            default -> throw new IllegalArgumentException("--causal: expected both, yes or no, got '" + causal + "'");
-        };
+        List<String> maskKinds = masks != null ? masks
+                : preset.equals("decode") && shapeSpecs == null ? List.of("none") : List.of("none", "causal");
+        for (String m : maskKinds) {
+            if (!BenchWorkloads.MASKS.contains(m)) {
+                throw new IllegalArgumentException("--mask: expected some of " + String.join(", ", BenchWorkloads.MASKS)
+                        + ", got '" + m + "'");
+            }
+        }
         List<Storage> storage = storages.stream().map(BenchCommand::storage).toList();
         List<String> tunings = switch (tuning) {
             case "profiles", "defaults" -> List.of(tuning);
@@ -108,10 +110,10 @@ final class BenchCommand implements Callable<Integer> {
             for (String t : path.equals("cpu") ? List.of("-") : tunings) {
                 try (Attention engine = Attention.open(config(path, t))) {
                     for (Shape s : shapes) {
-                        for (boolean c : causals) {
+                        for (String mask : maskKinds) {
                             for (Storage st : storage) {
                                 if (st == Storage.F32 || path.equals("fused")) {
-                                    for (BenchRow row : measure(engine.backend(), path, t, s, c, st)) {
+                                    for (BenchRow row : measure(engine.backend(), path, t, s, mask, st)) {
                                         rows.add(row);
                                         w.println(BenchReport.line(row));
                                         w.flush();
@@ -162,12 +164,13 @@ final class BenchCommand implements Callable<Integer> {
         return b.profiling(true).useProfiles(!tuning.equals("defaults")).build();
     }
 
-    private List<BenchRow> measure(Backend backend, String path, String tuning, Shape s, boolean c, Storage st) {
-        AttentionRequest r = Float64Check.selfAttention(s, c ? Causal.TOP_LEFT : Causal.NONE, st, new Random(1));
+    private List<BenchRow> measure(Backend backend, String path, String tuning, Shape s, String mask, Storage st) {
+        AttentionRequest r = BenchWorkloads.request(s, mask, st);
+        double visible = BenchWorkloads.visibleFraction(s, mask);
         double error = Float64Check.sampledError(r, backend.attention(r).output(), 16);
         if (!(error <= maxError)) {
-            throw new IllegalStateException(path + " " + s + " " + st + ": max error " + error + " against float64 "
-                    + "exceeds --max-error " + maxError + "; not timed");
+            throw new IllegalStateException(path + " " + s + " " + mask + " " + st + ": max error " + error
+                    + " against float64 exceeds --max-error " + maxError + "; not timed");
         }
         OpenClBackend ocl = backend instanceof OpenClBackend o ? o : null;
         for (int i = 1; i < warmup; i++) {
@@ -177,20 +180,20 @@ final class BenchCommand implements Callable<Integer> {
         long held = ocl != null ? ocl.deviceBytesHeld() : 0;
         String params = ocl == null ? "threads=" + Runtime.getRuntime().availableProcessors()
                 : path.equals("fused") ? ocl.fusedKernel(s) : ocl.threeKernelParams();
-        double flops = BenchRow.attentionFlops(s, c);
+        double flops = BenchRow.attentionFlops(s, visible);
         double host = Samples.median(t.hostMs());
         double kernel = Samples.median(t.kernelMs());
         double gflops = flops / ((Double.isNaN(kernel) ? host : kernel) * 1e6);
         boolean peakApplies = ocl != null || peakOnCpu;
         List<BenchRow> rows = new ArrayList<>();
-        rows.add(new BenchRow(path, "", tuning, s, c, st, host, Samples.min(t.hostMs()), kernel,
+        rows.add(new BenchRow(path, "", tuning, s, mask, st, host, Samples.min(t.hostMs()), kernel,
                 Samples.min(t.kernelMs()), gflops, flops / (host * 1e6), Double.NaN,
                 peakApplies ? fraction(gflops, true) : Double.NaN, error, held, backend.device(), params));
         for (Map.Entry<String, double[]> e : t.perKernelMs().entrySet()) {
             double ms = Samples.median(e.getValue());
-            double kf = BenchRow.kernelFlops(e.getKey(), s, c) / (ms * 1e6);
+            double kf = BenchRow.kernelFlops(e.getKey(), s, visible) / (ms * 1e6);
             double kb = BenchRow.kernelBytes(e.getKey(), s) / (ms * 1e6);
-            rows.add(new BenchRow(path, e.getKey(), tuning, s, c, st, Double.NaN, Double.NaN, ms,
+            rows.add(new BenchRow(path, e.getKey(), tuning, s, mask, st, Double.NaN, Double.NaN, ms,
                     Samples.min(e.getValue()), kf, Double.NaN, kb, Double.isNaN(kb) ? fraction(kf, true)
                             : fraction(kb, false), Double.NaN, held, backend.device(), params));
         }

@@ -37,7 +37,7 @@ final class BenchPeers {
                     Integer.parseInt(f[5]));
             double median = Double.parseDouble(f[7]);
             rows.add(new BenchRow(f[0], "", "-", new Shape(s.batch(), s.queryHeads(), s.kvHeads(), s.queryLen(),
-                    Integer.parseInt(f[4]), s.headDim(), s.valueDim()), Boolean.parseBoolean(f[6]),
+                    Integer.parseInt(f[4]), s.headDim(), s.valueDim()), Boolean.parseBoolean(f[6]) ? "causal" : "none",
                     f[0].endsWith("fp16") ? Storage.F16 : Storage.F32, Double.NaN, Double.NaN, median,
                     Double.parseDouble(f[8]), Double.parseDouble(f[9]), Double.NaN, Double.NaN, Double.NaN,
                     Double.parseDouble(f[10]), 0, f[11].replace("\"", ""), "PyTorch scaled_dot_product_attention"));
@@ -63,9 +63,9 @@ final class BenchPeers {
                 continue;
             }
             Shape s = r.shape();
-            md.append(String.format(Locale.ROOT, "| %d | %d | %d | %d | %s | %s | %.0f | %.1f |", s.batch(),
-                    s.queryHeads(), s.keyLen(), s.headDim(), r.causal() ? "causal" : "full", r.tuning(), r.gflops(),
-                    100 * r.gflops() / nominalGflops));
+            md.append(String.format(Locale.ROOT, "| %d | %d | %d | %d | %s | %s | %.0f | %s |", s.batch(),
+                    s.queryHeads(), s.keyLen(), s.headDim(), r.mask(), r.tuning(), r.gflops(),
+                    BenchReport.num("%.1f", 100 * r.gflops() / nominalGflops)));
             for (String p : peers) {
                 md.append(peer(rows, p, r).map(x -> String.format(Locale.ROOT, " %.0f |", x.gflops())).orElse(" - |"));
             }
@@ -77,6 +77,6 @@ final class BenchPeers {
 
     private static Optional<BenchRow> peer(List<BenchRow> rows, String path, BenchRow like) {
         return rows.stream().filter(x -> x.path().equals(path) && x.shape().equals(like.shape())
-                && x.causal() == like.causal()).findFirst();
+                && x.mask().equals(like.mask())).findFirst();
     }
 }

@@ -41,7 +41,7 @@ final class BenchReport {
     static String line(BenchRow r) {
         Shape s = r.shape();
         return String.format(Locale.ROOT, COLUMNS, r.label(), r.tuning(), s.batch(), s.queryHeads(), s.queryLen(),
-                s.keyLen(), s.headDim(), r.causal() ? "causal" : "full", storage(r), num("%.2f", r.hostMedianMs()),
+                s.keyLen(), s.headDim(), r.mask(), storage(r), num("%.2f", r.hostMedianMs()),
                 num("%.2f", r.kernelMedianMs()), num("%.1f", r.gflops()), num("%.1f", r.gflopsEndToEnd()),
                 num("%.1f", r.gbPerS()), num("%.1f", 100 * r.peakFraction()), num("%.1e", r.error()));
     }
@@ -50,13 +50,13 @@ final class BenchReport {
         return r.storage().name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
-    private static String num(String format, double v) {
+    static String num(String format, double v) {
         return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, format, v);
     }
 
     static void write(Path out, List<BenchRow> rows, DevicePeak peak) throws IOException {
         Files.createDirectories(out);
-        StringBuilder csv = new StringBuilder("path,kernel,tuning,B,Hq,Hk,Nq,Nk,D,Dv,causal,storage,e2e_median_ms,"
+        StringBuilder csv = new StringBuilder("path,kernel,tuning,B,Hq,Hk,Nq,Nk,D,Dv,mask,storage,e2e_median_ms,"
                 + "e2e_min_ms,kernel_median_ms,kernel_min_ms,gflops,gflops_e2e,gb_per_s,peak_fraction,max_error,"
                 + "device_bytes,device,params\n");
         StringBuilder md = new StringBuilder("| path / kernel | tuning | B | H | Nq | Nk | D | mask | storage "
@@ -64,16 +64,16 @@ final class BenchReport {
                 + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (BenchRow r : rows) {
             Shape s = r.shape();
-            csv.append(String.format(Locale.ROOT, "%s,%s,%s,%d,%d,%d,%d,%d,%d,%d,%b,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%d,"
+            csv.append(String.format(Locale.ROOT, "%s,%s,%s,%d,%d,%d,%d,%d,%d,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%d,"
                     + "\"%s\",\"%s\"%n", r.path(), r.kernel(), r.tuning(), s.batch(), s.queryHeads(), s.kvHeads(),
-                    s.queryLen(), s.keyLen(), s.headDim(), s.valueDim(), r.causal(), storage(r),
+                    s.queryLen(), s.keyLen(), s.headDim(), s.valueDim(), r.mask(), storage(r),
                     num("%.4f", r.hostMedianMs()), num("%.4f", r.hostMinMs()), num("%.4f", r.kernelMedianMs()),
                     num("%.4f", r.kernelMinMs()), num("%.2f", r.gflops()), num("%.2f", r.gflopsEndToEnd()),
                     num("%.2f", r.gbPerS()), num("%.4f", r.peakFraction()), num("%.2e", r.error()), r.deviceBytes(),
                     r.device(), r.params()));
             md.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %d | %d | %d | %s | %s | %s | %s | %s | %s | %s "
                     + "| %s |%n", r.kernel().isEmpty() ? r.path() : "&nbsp;&nbsp;" + r.kernel(), r.tuning(), s.batch(),
-                    s.queryHeads(), s.queryLen(), s.keyLen(), s.headDim(), r.causal() ? "causal" : "full", storage(r),
+                    s.queryHeads(), s.queryLen(), s.keyLen(), s.headDim(), r.mask(), storage(r),
                     num("%.2f", r.hostMedianMs()), num("%.3f", r.kernelMedianMs()), num("%.1f", r.gflops()),
                     num("%.1f", r.gflopsEndToEnd()), num("%.1f", r.gbPerS()), num("%.1f", 100 * r.peakFraction())));
         }
@@ -105,7 +105,7 @@ final class BenchReport {
         Map<String, XYSeries> series = new LinkedHashMap<>();
         boolean tunings = rows.stream().map(BenchRow::tuning).filter(t -> !t.equals("-")).distinct().count() > 1;
         for (BenchRow r : rows) {
-            String key = r.path() + (r.causal() ? " causal" : "") + " D=" + r.shape().headDim()
+            String key = r.path() + (r.mask().equals("none") ? "" : " " + r.mask()) + " D=" + r.shape().headDim()
                     + (r.storage() == dev.clattn.Storage.F32 ? "" : " " + storage(r))
                     + (tunings && !r.tuning().equals("-") ? " " + r.tuning() : "");
             series.computeIfAbsent(key, XYSeries::new).add(r.shape().keyLen(), r.gflops());

@@ -9,32 +9,36 @@ import dev.clattn.Storage;
  * @param path fused, three-kernel or cpu
  * @param kernel the kernel's name for a kernel row, "" for the whole path
  * @param tuning where the kernel parameters came from: "profiles" (with any that match) or "defaults"
+ * @param mask none, causal, padding or bias ({@link BenchWorkloads#request})
  * @param hostMedianMs end to end on the host clock, transfers included (NaN for kernel rows)
  * @param kernelMedianMs device time from profiling events: all the path's kernels, or this kernel (NaN on the CPU)
- * @param gflops useful FLOPs (causal counts half) over the kernel median, or over the host median without one
+ * @param gflops useful FLOPs (visible pairs only: causal counts half) over the kernel median, or over the host
+ *     median without one
  * @param gflopsEndToEnd the path's FLOPs over the host median
  * @param gbPerS bytes read and written over the kernel median, for memory-bound kernels (softmax_rows)
  * @param peakFraction gflops over the measured FMA peak, or gbPerS over the measured copy bandwidth
  * @param error max |O − float64| over sampled rows, checked before timing (NaN for kernel rows)
  */
-record BenchRow(String path, String kernel, String tuning, Shape shape, boolean causal, Storage storage,
+record BenchRow(String path, String kernel, String tuning, Shape shape, String mask, Storage storage,
         double hostMedianMs, double hostMinMs, double kernelMedianMs, double kernelMinMs, double gflops,
         double gflopsEndToEnd, double gbPerS, double peakFraction, double error, long deviceBytes, String device,
         String params) {
 
-    /** FLOPs of the whole attention: 4·B·H·Nq·Nk·D (Q·Kᵀ and A·V), halved when causal. */
-    static double attentionFlops(Shape s, boolean causal) {
-        return (2.0 * s.headDim() + 2.0 * s.valueDim()) * s.heads() * s.queryLen() * (double) s.keyLen()
-                / (causal ? 2 : 1);
+    /**
+     * FLOPs of the whole attention over the visible share of (query, key) pairs: 4·B·H·Nq·Nk·D (Q·Kᵀ and A·V)
+     * times that share (one half when causal).
+     */
+    static double attentionFlops(Shape s, double visible) {
+        return (2.0 * s.headDim() + 2.0 * s.valueDim()) * s.heads() * s.queryLen() * (double) s.keyLen() * visible;
     }
 
     /** FLOPs of one kernel when it is compute-bound, else NaN. */
-    static double kernelFlops(String kernel, Shape s, boolean causal) {
-        double pairs = (double) s.heads() * s.queryLen() * s.keyLen() / (causal ? 2 : 1);
+    static double kernelFlops(String kernel, Shape s, double visible) {
+        double pairs = (double) s.heads() * s.queryLen() * s.keyLen() * visible;
         return switch (kernel) {
             case "qkt" -> 2 * pairs * s.headDim();
             case "av" -> 2 * pairs * s.valueDim();
-            case "attention_fused", "attention_fused_vec" -> attentionFlops(s, causal);
+            case "attention_fused", "attention_fused_vec" -> attentionFlops(s, visible);
             default -> Double.NaN;
         };
     }

@@ -1,10 +1,15 @@
 package dev.clattn.cli;
 
+import dev.clattn.AttentionRequest;
+import dev.clattn.Causal;
 import dev.clattn.Shape;
+import dev.clattn.Storage;
+import dev.clattn.tune.Float64Check;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 
 /** The shapes {@code clattn bench} runs: a preset's sweep, or workloads named by their dimensions. */
@@ -13,7 +18,55 @@ final class BenchWorkloads {
             + "flash (or gpu): the FlashAttention benchmark convention, B*N=16k, hidden 2048, D=64 and 128, "
             + "N=512..16k; decode: Nq=1, B=4 H=8 D=64, Nk=1k..32k (not causal)";
 
+    static final List<String> MASKS = List.of("none", "causal", "padding", "bias");
+
     private BenchWorkloads() {
+    }
+
+    /**
+     * Self-attention with standard normal inputs and one kind of mask: none; causal (top-left); padding (batch
+     * b keeps the first Nk − (b + 1)·Nk / 4B keys, as a padded batch would); bias (an additive N(0, 1) bias per
+     * key, broadcast [1, 1, 1, Nk]).
+     */
+    static AttentionRequest request(Shape s, String mask, Storage storage) {
+        Random rnd = new Random(1);
+        AttentionRequest plain = Float64Check.selfAttention(s, mask.equals("causal") ? Causal.TOP_LEFT : Causal.NONE,
+                storage, rnd);
+        AttentionRequest.Builder b = AttentionRequest.builder(s).q(plain.q().toArray()).k(plain.k().toArray())
+                .v(plain.v().toArray()).causal(plain.causal()).storage(storage);
+        switch (mask) {
+            case "none", "causal" -> {
+                return plain;
+            }
+            case "padding" -> b.keyLengths(keyLengths(s));
+            case "bias" -> {
+                float[] bias = new float[s.keyLen()];
+                for (int j = 0; j < bias.length; j++) {
+                    bias[j] = (float) rnd.nextGaussian();
+                }
+                b.bias(bias, 1, 1, 1, s.keyLen());
+            }
+            default -> throw new IllegalArgumentException("--mask: expected some of " + String.join(", ", MASKS)
+                    + ", got '" + mask + "'");
+        }
+        return b.build();
+    }
+
+    private static int[] keyLengths(Shape s) {
+        int[] lengths = new int[s.batch()];
+        for (int b = 0; b < lengths.length; b++) {
+            lengths[b] = (int) Math.max(1, s.keyLen() - (long) s.keyLen() * (b + 1) / (4L * s.batch()));
+        }
+        return lengths;
+    }
+
+    /** The share of (query, key) pairs the mask leaves visible, as FLOPs count it (causal: one half). */
+    static double visibleFraction(Shape s, String mask) {
+        return switch (mask) {
+            case "causal" -> 0.5;
+            case "padding" -> java.util.Arrays.stream(keyLengths(s)).asDoubleStream().sum() / s.batch() / s.keyLen();
+            default -> 1;
+        };
     }
 
     /** The preset's shapes, over {@code lengths} when given, else the preset's own sweep. */

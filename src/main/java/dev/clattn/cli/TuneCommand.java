@@ -56,6 +56,9 @@ final class TuneCommand implements Callable<Integer> {
     @Option(names = "--bucket", defaultValue = "1:1048576", paramLabel = "MIN:MAX",
             description = "range of N the saved profile applies to")
     String bucket;
+    @Option(names = "--confirm", defaultValue = "3", description = "rounds re-measuring the defaults and the best "
+            + "alternately before saving (0: none); if the best then loses, the defaults are saved")
+    int confirm;
     @Option(names = "--no-save", description = "report only; write no profile")
     boolean noSave;
     @Option(names = "--kernels", paramLabel = "DIR", description = "kernel sources to use instead of the jar's")
@@ -76,8 +79,9 @@ final class TuneCommand implements Callable<Integer> {
         }
         int nMin = Integer.parseInt(range[0].trim());
         int nMax = Integer.parseInt(range[1].trim());
-        if (repeat < 1 || maxConfigs < 1) {
-            throw new IllegalArgumentException("--repeat and --max-configs: expected >= 1");
+        if (repeat < 1 || maxConfigs < 1 || confirm < 0) {
+            throw new IllegalArgumentException("--repeat, --max-configs and --confirm: expected >= 1, >= 1 and >= 0, got "
+                    + repeat + ", " + maxConfigs + " and " + confirm);
         }
         if (kernel != null && !kernel.equals("attention_fused") && !kernel.equals("attention_fused_vec")) {
             throw new IllegalArgumentException("--kernel: expected attention_fused or attention_fused_vec, got '"
@@ -137,6 +141,15 @@ final class TuneCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "best     %s: %.2f ms, %.1f GFLOP/s (%.2fx the defaults), error %.2e%n",
                 best.params(), best.medianMs(), best.gflops(), d.ok() ? best.gflops() / d.gflops() : Double.NaN,
                 best.error());
+        if (d.ok() && !best.params().equals(d.params()) && confirm > 0) {
+            Tuner.Confirmation c = tuner.confirm(d, best, confirm);
+            out.printf(Locale.ROOT, "confirmed over %d alternating rounds: defaults %.2f ms, best %.2f ms (%.2fx)%n",
+                    c.rounds(), c.defaultsMs(), c.bestMs(), c.speedup());
+            if (c.speedup() < 1) {
+                out.println("the best did not beat the defaults when measured again; keeping the defaults");
+                best = d;
+            }
+        }
         if (!noSave) {
             Path file = Profiles.save(config.profileDir(), new Profile(info.vendor(), info.name(),
                     info.driverVersion(), name, source.hash(), dim, nMin, nMax, best.params(), best.gflops(),

@@ -32,11 +32,15 @@ public final class Float64Check {
     }
 
     /**
-     * Largest |O − exact| over {@code rows} random rows of a self-attention request (causal or not, grouped heads
-     * allowed), each recomputed in float64 straight from the definition. With half storage the
-     * exact result is that of the inputs rounded to fp16, as {@link dev.clattn.Storage} defines it.
+     * Largest |O − exact| over {@code rows} random rows of a request without a boolean mask (causality, key
+     * lengths, bias and grouped heads allowed), each recomputed in float64 straight from the definition. With
+     * half storage the exact result is that of the inputs rounded to fp16, as {@link dev.clattn.Storage} says.
      */
     public static double sampledError(AttentionRequest r, float[] out, int rows) {
+        if (r.mask() != null) {
+            throw new IllegalArgumentException("request: sampledError covers causality, key lengths and bias, not a "
+                    + "boolean mask");
+        }
         Shape s = r.shape();
         float[] q = r.q().toArray();
         float[] k = r.k().toArray();
@@ -51,10 +55,14 @@ public final class Float64Check {
         double worst = 0;
         for (int n = 0; n < rows; n++) {
             int bh = rnd.nextInt(s.heads());
-            long kvh = (long) (bh / s.queryHeads()) * s.kvHeads() + (bh % s.queryHeads()) / s.group();
+            int b = bh / s.queryHeads();
+            int h = bh % s.queryHeads();
+            long kvh = (long) b * s.kvHeads() + h / s.group();
             int i = rnd.nextInt(s.queryLen());
-            int visible = r.causal() == Causal.NONE ? s.keyLen()
-                    : Math.max(0, Math.min(i + 1 + r.causal().offset(s.queryLen(), s.keyLen()), s.keyLen()));
+            int visible = r.keyLengths() == null ? s.keyLen() : r.keyLengths()[b];
+            if (r.causal() != Causal.NONE) {
+                visible = Math.max(0, Math.min(i + 1 + r.causal().offset(s.queryLen(), s.keyLen()), visible));
+            }
             double[] w = new double[visible];
             double max = Double.NEGATIVE_INFINITY;
             for (int j = 0; j < visible; j++) {
@@ -63,7 +71,8 @@ public final class Float64Check {
                     dot += (double) q[((int) ((long) bh * s.queryLen() + i)) * d + e]
                             * k[(int) ((kvh * s.keyLen() + j) * d + e)];
                 }
-                w[j] = dot * r.scale();
+                w[j] = dot * r.scale() + (r.bias() == null ? 0
+                        : r.bias().data()[(int) (r.bias().rowOffset(b, h, i) + j * r.bias().keyStride())]);
                 max = Math.max(max, w[j]);
             }
             double sum = 0;

@@ -37,6 +37,13 @@ public final class Tuner {
         void measured(Candidate candidate, Candidate best);
     }
 
+    /** Medians over the confirmation rounds of the defaults' and the best's kernel time, ms. */
+    public record Confirmation(double defaultsMs, double bestMs, int rounds) {
+        public double speedup() {
+            return defaultsMs / bestMs;
+        }
+    }
+
     /** The search's outcome: the defaults, the best, and every candidate tried. */
     public record Result(Candidate defaults, Candidate best, List<Candidate> tried) {
     }
@@ -170,5 +177,21 @@ public final class Tuner {
                     + strategy + "'");
         }
         return new Result(defaults, best[0], tried);
+    }
+
+    /**
+     * Measures the defaults and the best again, alternately, {@code rounds} times each (never from the cache):
+     * on a noisy machine a search's winner may only have been lucky once.
+     */
+    public Confirmation confirm(Candidate defaults, Candidate best, int rounds) {
+        double[] d = new double[rounds];
+        double[] b = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            d[r] = measure(defaults.params()).medianMs();
+            b[r] = measure(best.params()).medianMs();
+        }
+        java.util.Arrays.sort(d);
+        java.util.Arrays.sort(b);
+        return new Confirmation(d[rounds / 2], b[rounds / 2], rounds);
     }
 }

@@ -30,7 +30,7 @@ class BenchCommandTest {
         List<String> csv = Files.readAllLines(dir.resolve("bench.csv"));
         List<String> pathRows = csv.stream().filter(l -> l.matches("^[a-z-]+,,.*")).toList();
         assertEquals(paths.split(",").length * 2 * 2, pathRows.size(), String.join("\n", csv));
-        assertTrue(csv.get(1).matches("^(fused|cpu),,(profiles|-),1,8,8,17,17,64,64,false,f32,.*"), csv.get(1));
+        assertTrue(csv.get(1).matches("^(fused|cpu),,(profiles|-),1,8,8,17,17,64,64,none,f32,.*"), csv.get(1));
         if (opencl) {
             for (String kernel : List.of("qkt", "softmax_rows", "av")) {
                 assertEquals(4, csv.stream().filter(l -> l.startsWith("three-kernel," + kernel + ",")).count(), kernel);
@@ -56,12 +56,12 @@ class BenchCommandTest {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = run(out, err, "bench", "--shape", "B=2,Hq=4,Hk=2,Nq=33,Nk=70,D=24,Dv=40", "--repeat", "1",
-                "--paths", opencl ? "fused,cpu" : "cpu", "--storage", "f32,f16", "--causal", "yes", "--no-peak",
+                "--paths", opencl ? "fused,cpu" : "cpu", "--storage", "f32,f16", "--mask", "causal", "--no-peak",
                 "--out", dir.toString());
         assertEquals(0, code, err.toString());
         List<String> csv = Files.readAllLines(dir.resolve("bench.csv"));
-        assertTrue(csv.stream().anyMatch(l -> l.startsWith("cpu,,-,2,4,2,33,70,24,40,true,f32,")), String.join("\n", csv));
-        assertEquals(opencl, csv.stream().anyMatch(l -> l.startsWith("fused,,profiles,2,4,2,33,70,24,40,true,f16,")),
+        assertTrue(csv.stream().anyMatch(l -> l.startsWith("cpu,,-,2,4,2,33,70,24,40,causal,f32,")), String.join("\n", csv));
+        assertEquals(opencl, csv.stream().anyMatch(l -> l.startsWith("fused,,profiles,2,4,2,33,70,24,40,causal,f16,")),
                 String.join("\n", csv));
         assertTrue(csv.stream().noneMatch(l -> l.startsWith("cpu,") && l.contains(",f16,")), "half storage is fused only");
     }
@@ -73,22 +73,48 @@ class BenchCommandTest {
         Files.writeString(peer, "path,B,H,Nq,Nk,D,causal,median_ms,min_ms,gflops,max_error,device\n"
                 + "pytorch-fp32,1,2,64,64,32,false,0.5000,0.4000,0.50,1.00e-07,\"Some GPU\"\n");
         StringWriter err = new StringWriter();
-        int code = run(new StringWriter(), err, "bench", "--shape", "B=1,H=2,N=64,D=32", "--causal", "no", "--repeat",
+        int code = run(new StringWriter(), err, "bench", "--shape", "B=1,H=2,N=64,D=32", "--mask", "none", "--repeat",
                 "1", "--paths", opencl ? "fused" : "cpu", "--no-peak", "--peer", peer.toString(), "--out",
                 dir.toString());
         assertEquals(0, code, err.toString());
         List<String> csv = Files.readAllLines(dir.resolve("bench.csv"));
-        assertTrue(csv.stream().anyMatch(l -> l.startsWith("pytorch-fp32,,-,1,2,2,64,64,32,32,false,f32,")),
+        assertTrue(csv.stream().anyMatch(l -> l.startsWith("pytorch-fp32,,-,1,2,2,64,64,32,32,none,f32,")),
                 String.join("\n", csv));
         String md = Files.readString(dir.resolve("bench.md"));
         if (opencl) {
             String fused = csv.stream().filter(l -> l.startsWith("fused,,")).findFirst().orElseThrow();
             double ratio = Double.parseDouble(fused.split(",")[16]) / 0.5;
-            assertTrue(md.contains(String.format(java.util.Locale.ROOT, " %.2f |", ratio)), md);
+            String row = md.lines().filter(l -> l.startsWith("| 1 | 2 | 64 | 32 | none |")).findFirst().orElseThrow();
+            String[] cells = row.split("\\|");
+            assertEquals(ratio, Double.parseDouble(cells[cells.length - 1].trim()), 0.05, row);
         }
         Files.writeString(peer, "a,b\n1,2\n");
         assertEquals(2, run(new StringWriter(), new StringWriter(), "bench", "--peer", peer.toString(), "--paths",
                 "cpu", "--n", "8"));
+    }
+
+    @Test
+    void everyMaskKindIsCheckedAndCountsOnlyVisibleFlops() throws Exception {
+        boolean opencl = dev.clattn.opencl.OpenCl.probe().available();
+        StringWriter err = new StringWriter();
+        int code = run(new StringWriter(), err, "bench", "--shape", "B=2,H=2,N=96,D=16", "--mask",
+                "none,causal,padding,bias", "--repeat", "1", "--paths", opencl ? "fused,three-kernel,cpu" : "cpu",
+                "--no-peak", "--out", dir.toString());
+        assertEquals(0, code, err.toString());
+        List<String> rows = Files.readAllLines(dir.resolve("bench.csv")).stream().filter(l -> l.startsWith("cpu,"))
+                .toList();
+        assertEquals(4, rows.size(), String.join("\n", rows));
+        double none = flopsOf(rows.get(0));
+        // padding keeps 96 - 96/8 keys in batch 0 and 96 - 96/4 in batch 1: 78 of 96 on average.
+        assertEquals(0.5, flopsOf(rows.get(1)) / none, 0.02); // the CSV rounds GFLOP/s and ms
+        assertEquals(78.0 / 96, flopsOf(rows.get(2)) / none, 0.02);
+        assertEquals(1.0, flopsOf(rows.get(3)) / none, 0.02);
+    }
+
+    /** FLOPs of a CSV row: GFLOP/s end to end times the host median (ms), scaled. */
+    private static double flopsOf(String row) {
+        String[] f = row.split(",");
+        return Double.parseDouble(f[17]) * Double.parseDouble(f[12]);
     }
 
     @Test
@@ -100,14 +126,14 @@ class BenchCommandTest {
         assertEquals(0, code, err.toString());
         List<String> csv = Files.readAllLines(dir.resolve("bench.csv"));
         assertEquals(2, csv.size(), String.join("\n", csv));
-        assertTrue(csv.get(1).startsWith("cpu,,-,4,8,8,1,300,64,64,false,f32,"), csv.get(1));
+        assertTrue(csv.get(1).startsWith("cpu,,-,4,8,8,1,300,64,64,none,f32,"), csv.get(1));
     }
 
     @Test
     void badOptionsExitTwo() {
         assertEquals(2, run(new StringWriter(), new StringWriter(), "bench", "--preset", "tpu"));
         assertEquals(2, run(new StringWriter(), new StringWriter(), "bench", "--paths", "magic", "--n", "8"));
-        assertEquals(2, run(new StringWriter(), new StringWriter(), "bench", "--causal", "maybe"));
+        assertEquals(2, run(new StringWriter(), new StringWriter(), "bench", "--mask", "maybe"));
         assertEquals(2, run(new StringWriter(), new StringWriter(), "bench", "--shape", "B=1,H=8"));
         assertEquals(2, run(new StringWriter(), new StringWriter(), "bench", "--shape", "B=1,H=6,Hk=4,N=8"));
         assertEquals(2, run(new StringWriter(), new StringWriter(), "bench", "--tuning", "best"));

@@ -30,6 +30,12 @@ class TuneCommandTest {
         Profiles profiles = Profiles.load(dir.resolve("profiles"));
         assertEquals(1, profiles.entries().size());
         String tuned = profiles.entries().get(0).params().toString().replaceAll("[{} ]", "");
+        String defaults = braces(out.toString(), "defaults ");
+        String best = braces(out.toString(), "best     ");
+        if (!defaults.equals(best)) {
+            assertTrue(out.toString().contains("confirmed over 3 alternating rounds"), out.toString());
+        }
+        assertEquals(out.toString().contains("keeping the defaults") ? defaults : best, tuned, out.toString());
         try (OpenClBackend engine = new OpenClBackend(OpenClDevices.require(),
                 Config.builder().profileDir(dir.resolve("profiles")).build())) {
             String used = engine.fusedKernel(new Shape(1, 2, 2, 48, 48, 24, 24)).replaceAll("[{} ]", "");
@@ -37,6 +43,13 @@ class TuneCommandTest {
                 assertTrue(used.contains(kv), used + " should contain " + kv);
             }
         }
+    }
+
+    /** The {...} parameters printed on the line that starts with {@code prefix}, without braces and spaces. */
+    private static String braces(String text, String prefix) {
+        String line = text.lines().filter(l -> l.startsWith(prefix)).findFirst().orElseThrow(() -> new AssertionError(
+                "no line starting '" + prefix + "' in " + text));
+        return line.substring(line.indexOf('{') + 1, line.indexOf('}')).replace(" ", "");
     }
 
     @Test
@@ -47,5 +60,7 @@ class TuneCommandTest {
         assertTrue(err.toString().contains("--bucket: expected MIN:MAX"), err.toString());
         assertEquals(2, Main.execute(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()),
                 "tune", "--kernel", "qkt"));
+        assertEquals(2, Main.execute(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()),
+                "tune", "--confirm", "-1"));
     }
 }
