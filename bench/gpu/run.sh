@@ -1,54 +1,72 @@
 #!/usr/bin/env bash
-# One device-tool command for a GPU session (after bench/gpu/pack.sh here): clattn info, the whole JUnit
-# suite on the GPU, the PyTorch peer, clattn bench (untuned), clattn tune for D=64 and D=128, and clattn
-# bench again with the tuned profile. Everything lands in $OUT/results.tgz (the tool returns at most 8
-# files), with the log beside it; a step that fails is logged and the rest still run.
-#   GPU_PRESET=flash GPU_N=512,...,16384 GPU_TUNE_SECONDS=150 bash bench/gpu/run.sh
+# Device-tool commands for a GPU session, after bench/gpu/pack.sh here. A tool call may run 10 minutes, so
+# the work comes in three steps, one call each (carry [".gpu"]):
+#   bash bench/gpu/run.sh check   clattn info and the whole JUnit suite on the GPU            (~5 min)
+#   bash bench/gpu/run.sh bench   the PyTorch peer, then clattn bench untuned beside it        (~8 min)
+#   bash bench/gpu/run.sh tune    clattn tune for D=64 and D=128, then bench with the profile  (~9 min)
+# Each leaves $OUT/STEP.tgz (the tool returns at most 8 files) and $OUT/STEP.log; a part that fails is
+# logged and the rest still run. GPU_PRESET, GPU_N, GPU_TUNE_SEQ and GPU_TUNE_SECONDS change the sizes.
 set -uo pipefail
+step="${1:?usage: run.sh check|bench|tune}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 out="${OUT:-/tmp/out}"
-res=/tmp/clattn-results
+res="/tmp/clattn-$step"
 rm -rf "$res" && mkdir -p "$res" "$out"
 preset="${GPU_PRESET:-flash}"
 n="${GPU_N:-512,1024,2048,4096,8192,16384}"
 tune_s="${GPU_TUNE_SECONDS:-150}"
-trap 'tar czf "$out/results.tgz" -C "$res" . 2>/dev/null' EXIT
-exec > >(tee "$res/run.log" "$out/run.log") 2>&1
+tune_n="${GPU_TUNE_SEQ:-4096}"
+trap 'tar czf "$out/$step.tgz" -C "$res" . 2>/dev/null' EXIT
+exec > >(tee "$res/$step.log" "$out/$step.log") 2>&1
 
 source .gpu/env.sh
-export LD_PRELOAD="$(dirname "$JAVA")/../lib/libjsig.so"
-export CLATTN_PROFILES="$res/profiles"
+jre="$(cd "$(dirname "$JAVA")/.." && pwd)"
+[ -f "$jre/lib/libjsig.so" ] && export LD_PRELOAD="$jre/lib/libjsig.so"
+# State between steps (profiles, peer.csv) lives in target/, which stays on the machine while it is warm.
+export CLATTN_PROFILES="$root/target/gpu-state/profiles"
 app=.gpu/app
-clattn() { "$JAVA" -XX:-PrintWarnings -Xmx24g -Djava.awt.headless=true -jar "$app/clattn-cli.jar" "$@"; }
-step() { echo "=== $(date -u +%H:%M:%S) $*"; }
+clattn=("$JAVA" -XX:-PrintWarnings -Xmx48g -Djava.awt.headless=true -jar "$app/clattn-cli.jar")
+say() { echo "=== $(date -u +%H:%M:%S) $*"; }
 
-step info
-clattn info | tee "$res/info.txt"
-nvidia-smi --query-gpu=name,driver_version,clocks.max.sm,memory.total --format=csv > "$res/nvidia-smi.csv" 2>&1
-
-step tests
-CLATTN_REQUIRE_OPENCL=1 timeout 420 "$JAVA" -XX:-PrintWarnings -Xmx24g -jar "$app"/junit-platform-console-standalone-*.jar \
-    execute --class-path "$app/test-classes:$app/clattn-cli.jar" --scan-class-path --disable-banner \
-    --details=summary --reports-dir "$res/junit" > "$res/tests.txt" 2>&1
-echo "tests exit $?"; tail -25 "$res/tests.txt"
-
-step peer
-PYTHONUNBUFFERED=1 timeout 400 python3 bench/peers/sdpa.py --preset "$preset" --n "$n" --out "$res/peer"
-
-peer=(); [ -f "$res/peer/peer.csv" ] && peer=(--peer "$res/peer/peer.csv")
-
-step bench untuned
-timeout 900 clattn bench --preset "$preset" --n "$n" --paths fused,three-kernel --storage f32,f16 \
-    --tuning defaults "${peer[@]}" --out "$res/bench-defaults"
-
-for d in 64 128; do
-    step tune D=$d
-    timeout $((tune_s + 60)) clattn tune --kernel attention_fused --batch 4 --heads $((2048 / d)) --seq 4096 --dim $d \
-        --strategy auto --max-seconds "$tune_s" --cache "$res/tune-d$d.jsonl"
-done
-
-step bench tuned
-timeout 900 clattn bench --preset "$preset" --n "$n" --paths fused --tuning profiles "${peer[@]}" \
-    --out "$res/bench-tuned"
-step done
+case "$step" in
+check)
+    say info
+    "${clattn[@]}" info | tee "$res/info.txt"
+    nvidia-smi --query-gpu=name,driver_version,clocks.max.sm,memory.total --format=csv | tee "$res/nvidia-smi.csv"
+    say tests
+    CLATTN_REQUIRE_OPENCL=1 CLATTN_PROFILES=none timeout 420 "$JAVA" -XX:-PrintWarnings -Xmx48g \
+        -jar "$app"/junit-platform-console-standalone-*.jar execute --disable-banner --details=summary \
+        --class-path "$app/test-classes:$app/clattn-cli.jar" --scan-class-path --reports-dir "$res/junit" \
+        > "$res/tests.txt" 2>&1
+    echo "tests exit $?"
+    tail -30 "$res/tests.txt"
+    ;;
+bench)
+    say peer
+    PYTHONUNBUFFERED=1 timeout 200 python3 bench/peers/sdpa.py --preset "$preset" --n "$n" --out "$res"
+    peer=()
+    [ -f "$res/peer.csv" ] && peer=(--peer "$res/peer.csv") && mkdir -p target/gpu-state && cp "$res/peer.csv" target/gpu-state/peer.csv
+    say bench untuned
+    timeout 330 "${clattn[@]}" bench --preset "$preset" --n "$n" --paths fused,three-kernel --storage f32,f16 \
+        --tuning defaults "${peer[@]}" --out "$res"
+    ;;
+tune)
+    for d in 64 128; do
+        say tune D=$d
+        timeout $((tune_s + 40)) "${clattn[@]}" tune --kernel attention_fused --batch $((16384 / tune_n)) \
+            --heads $((2048 / d)) --seq "$tune_n" --dim $d --strategy auto --max-seconds "$tune_s" --cache "$res/tune-cache"
+    done
+    cp -r "$CLATTN_PROFILES" "$res/profiles" 2>/dev/null
+    peer=()
+    [ -f target/gpu-state/peer.csv ] && peer=(--peer target/gpu-state/peer.csv)
+    say bench tuned
+    timeout 200 "${clattn[@]}" bench --preset "$preset" --n "$n" --paths fused --tuning profiles "${peer[@]}" \
+        --out "$res"
+    ;;
+*)
+    echo "run.sh: expected check, bench or tune, got '$step'"
+    exit 2
+    ;;
+esac
+say done

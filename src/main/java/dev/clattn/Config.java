@@ -306,8 +306,10 @@ public final class Config {
             return this;
         }
 
+        /** The user's profile directory; naming one also turns profiles on (over {@code clattn.profiles=none}). */
         public Builder profileDir(Path dir) {
             this.profileDir = dir;
+            this.useProfiles = dir != null || useProfiles;
             return this;
         }
 

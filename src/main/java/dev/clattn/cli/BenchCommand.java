@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -106,24 +107,35 @@ final class BenchCommand implements Callable<Integer> {
         }
         w.println(BenchReport.header());
         List<BenchRow> rows = new ArrayList<>();
-        for (String path : paths) {
-            for (String t : path.equals("cpu") ? List.of("-") : tunings) {
-                try (Attention engine = Attention.open(config(path, t))) {
-                    for (Shape s : shapes) {
-                        for (String mask : maskKinds) {
-                            for (Storage st : storage) {
-                                if (st == Storage.F32 || path.equals("fused")) {
-                                    for (BenchRow row : measure(engine.backend(), path, t, s, mask, st)) {
-                                        rows.add(row);
-                                        w.println(BenchReport.line(row));
-                                        w.flush();
-                                    }
+        Map<String, Attention> engines = new LinkedHashMap<>();
+        try {
+            for (String path : paths) {
+                for (String t : path.equals("cpu") ? List.of("-") : tunings) {
+                    engines.put(path + "/" + t, Attention.open(config(path, t)));
+                }
+            }
+            // Inputs are made once per shape and mask and shared by every storage and path.
+            for (Shape s : shapes) {
+                for (String mask : maskKinds) {
+                    AttentionRequest base = BenchWorkloads.request(s, mask);
+                    for (Storage st : storage) {
+                        AttentionRequest r = st == Storage.F32 ? base : BenchWorkloads.withStorage(base, st);
+                        for (Map.Entry<String, Attention> e : engines.entrySet()) {
+                            String[] pathTuning = e.getKey().split("/");
+                            if (st == Storage.F32 || pathTuning[0].equals("fused")) {
+                                for (BenchRow row : measure(e.getValue().backend(), pathTuning[0], pathTuning[1], r,
+                                        mask)) {
+                                    rows.add(row);
+                                    w.println(BenchReport.line(row));
+                                    w.flush();
                                 }
                             }
                         }
                     }
                 }
             }
+        } finally {
+            engines.values().forEach(Attention::close);
         }
         if (peer != null) {
             rows.addAll(peerRows);
@@ -164,8 +176,9 @@ final class BenchCommand implements Callable<Integer> {
         return b.profiling(true).useProfiles(!tuning.equals("defaults")).build();
     }
 
-    private List<BenchRow> measure(Backend backend, String path, String tuning, Shape s, String mask, Storage st) {
-        AttentionRequest r = BenchWorkloads.request(s, mask, st);
+    private List<BenchRow> measure(Backend backend, String path, String tuning, AttentionRequest r, String mask) {
+        Shape s = r.shape();
+        Storage st = r.storage();
         double visible = BenchWorkloads.visibleFraction(s, mask);
         double error = Float64Check.sampledError(r, backend.attention(r).output(), 16);
         if (!(error <= maxError)) {

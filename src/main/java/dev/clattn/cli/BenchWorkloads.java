@@ -28,28 +28,41 @@ final class BenchWorkloads {
      * b keeps the first Nk − (b + 1)·Nk / 4B keys, as a padded batch would); bias (an additive N(0, 1) bias per
      * key, broadcast [1, 1, 1, Nk]).
      */
-    static AttentionRequest request(Shape s, String mask, Storage storage) {
+    static AttentionRequest request(Shape s, String mask) {
         Random rnd = new Random(1);
         AttentionRequest plain = Float64Check.selfAttention(s, mask.equals("causal") ? Causal.TOP_LEFT : Causal.NONE,
-                storage, rnd);
-        AttentionRequest.Builder b = AttentionRequest.builder(s).q(plain.q().toArray()).k(plain.k().toArray())
-                .v(plain.v().toArray()).causal(plain.causal()).storage(storage);
+                rnd);
         switch (mask) {
             case "none", "causal" -> {
                 return plain;
             }
-            case "padding" -> b.keyLengths(keyLengths(s));
+            case "padding" -> {
+                return copy(plain, Storage.F32).keyLengths(keyLengths(s)).build();
+            }
             case "bias" -> {
                 float[] bias = new float[s.keyLen()];
                 for (int j = 0; j < bias.length; j++) {
                     bias[j] = (float) rnd.nextGaussian();
                 }
-                b.bias(bias, 1, 1, 1, s.keyLen());
+                return copy(plain, Storage.F32).bias(bias, 1, 1, 1, s.keyLen()).build();
             }
             default -> throw new IllegalArgumentException("--mask: expected some of " + String.join(", ", MASKS)
                     + ", got '" + mask + "'");
         }
+    }
+
+    /** The same request (the same arrays, not copies) with another device storage. */
+    static AttentionRequest withStorage(AttentionRequest r, Storage storage) {
+        AttentionRequest.Builder b = copy(r, storage).keyLengths(r.keyLengths());
+        if (r.bias() != null) {
+            b.bias(r.bias().data(), r.bias().dims());
+        }
         return b.build();
+    }
+
+    private static AttentionRequest.Builder copy(AttentionRequest r, Storage storage) {
+        return AttentionRequest.builder(r.shape()).q(r.q().toArray()).k(r.k().toArray()).v(r.v().toArray())
+                .causal(r.causal()).scale(r.scale()).storage(storage);
     }
 
     private static int[] keyLengths(Shape s) {

@@ -95,6 +95,10 @@ final class TuneCommand implements Callable<Integer> {
             cb.profileDir(profiles);
         }
         Config config = cb.build();
+        if (!noSave && config.profileDir() == null) {
+            throw new IllegalArgumentException("--profiles: no profile directory to save to (clattn.profiles=none); "
+                    + "name one with --profiles DIR, or pass --no-save");
+        }
         OpenCl.Probe probe = OpenCl.probe();
         if (!probe.available()) {
             throw new IllegalStateException("tune needs an OpenCL device: " + probe.problem());
