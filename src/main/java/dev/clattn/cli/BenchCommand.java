@@ -65,6 +65,9 @@ final class BenchCommand implements Callable<Integer> {
     double maxError;
     @Option(names = "--no-peak", description = "skip the FMA and copy micro-kernels (no fraction of peak)")
     boolean noPeak;
+    @Option(names = "--kernels", paramLabel = "DIR", description = "kernel sources to use instead of the jar's "
+            + "(as clattn.kernels): edited kernels, no rebuild")
+    Path kernels;
     @Option(names = "--peer", paramLabel = "CSV", description = "peer results to set beside clattn's "
             + "(bench/peers/sdpa.py's peer.csv): added to the report and chart, with the ratio table")
     Path peer;
@@ -156,7 +159,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private void measurePeak(PrintWriter w) {
-        Config config = Config.fromEnvironment();
+        Config config = config("fused", "profiles");
         OpenCl.Device device = OpenCl.choose(OpenCl.probe(), config).orElse(null);
         if (device != null) {
             peak = DevicePeak.measure(device, config.kernelDir());
@@ -165,7 +168,7 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private static Config config(String path, String tuning) {
+    private Config config(String path, String tuning) {
         Config.Builder b = switch (path) {
             case "fused" -> Config.builder().backend(BackendKind.OPENCL).path(AttentionPath.FUSED);
             case "three-kernel" -> Config.builder().backend(BackendKind.OPENCL).path(AttentionPath.THREE_KERNEL);
@@ -173,6 +176,9 @@ final class BenchCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--paths: expected fused, three-kernel or cpu, got '" + path
                     + "'");
         };
+        if (kernels != null) {
+            b.kernelDir(kernels);
+        }
         return b.profiling(true).useProfiles(!tuning.equals("defaults")).build();
     }
 

@@ -101,20 +101,45 @@ class BenchCommandTest {
                 "none,causal,padding,bias", "--repeat", "1", "--paths", opencl ? "fused,three-kernel,cpu" : "cpu",
                 "--no-peak", "--out", dir.toString());
         assertEquals(0, code, err.toString());
-        List<String> rows = Files.readAllLines(dir.resolve("bench.csv")).stream().filter(l -> l.startsWith("cpu,"))
-                .toList();
-        assertEquals(4, rows.size(), String.join("\n", rows));
+        var rows = new java.util.ArrayList<com.google.gson.JsonObject>();
+        for (var e : com.google.gson.JsonParser.parseString(Files.readString(dir.resolve("bench.json"))).getAsJsonObject()
+                .getAsJsonArray("rows")) {
+            if (e.getAsJsonObject().get("path").getAsString().equals("cpu")) {
+                rows.add(e.getAsJsonObject());
+            }
+        }
+        assertEquals(4, rows.size(), rows.toString());
         double none = flopsOf(rows.get(0));
         // padding keeps 96 - 96/8 keys in batch 0 and 96 - 96/4 in batch 1: 78 of 96 on average.
-        assertEquals(0.5, flopsOf(rows.get(1)) / none, 0.02); // the CSV rounds GFLOP/s and ms
-        assertEquals(78.0 / 96, flopsOf(rows.get(2)) / none, 0.02);
-        assertEquals(1.0, flopsOf(rows.get(3)) / none, 0.02);
+        assertEquals(0.5, flopsOf(rows.get(1)) / none, 1e-9);
+        assertEquals(78.0 / 96, flopsOf(rows.get(2)) / none, 1e-9);
+        assertEquals(1.0, flopsOf(rows.get(3)) / none, 1e-9);
     }
 
-    /** FLOPs of a CSV row: GFLOP/s end to end times the host median (ms), scaled. */
-    private static double flopsOf(String row) {
-        String[] f = row.split(",");
-        return Double.parseDouble(f[17]) * Double.parseDouble(f[12]);
+    /** FLOPs of a JSON row: end-to-end GFLOP/s times the host median (ms), times 1e6. */
+    private static double flopsOf(com.google.gson.JsonObject row) {
+        return row.get("gflopsEndToEnd").getAsDouble() * row.get("hostMedianMs").getAsDouble() * 1e6;
+    }
+
+    @Test
+    void editedKernelsAreUsedWithoutARebuild() throws Exception {
+        dev.clattn.opencl.OpenClDevices.require();
+        Path kernels = Files.createDirectories(dir.resolve("kernels"));
+        try (var files = Files.list(Path.of("kernels"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".cl")).toList()) {
+                Files.copy(f, kernels.resolve(f.getFileName()));
+            }
+        }
+        StringWriter err = new StringWriter();
+        assertEquals(0, run(new StringWriter(), err, "bench", "--shape", "B=1,H=1,N=16", "--mask", "none", "--repeat",
+                "1", "--paths", "fused", "--kernels", kernels.toString()), err.toString());
+        for (String f : List.of("attention_fused.cl", "attention_fused_vec.cl")) {
+            Files.writeString(kernels.resolve(f), "#error edited to fail\n", java.nio.file.StandardOpenOption.APPEND);
+        }
+        err = new StringWriter();
+        int code = run(new StringWriter(), err, "bench", "--shape", "B=1,H=1,N=16", "--mask", "none", "--repeat",
+                "1", "--paths", "fused", "--no-peak", "--kernels", kernels.toString());
+        assertTrue(code != 0 && err.toString().contains(kernels.toString()), code + ": " + err);
     }
 
     @Test
