@@ -102,7 +102,7 @@ final class BenchCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--tuning: expected profiles, defaults or both, got '"
                     + tuning + "'");
         };
-        paths.forEach(p -> config(p, "profiles"));
+        paths.forEach(p -> config(p, "profiles")); // a bad --paths fails now, not after a long run
         List<BenchRow> peerRows = peer == null ? List.of() : BenchPeers.read(peer);
         PrintWriter w = spec.commandLine().getOut();
         if (!noPeak && !paths.equals(List.of("cpu"))) {

@@ -33,11 +33,12 @@ final class BenchPeers {
                 throw new IllegalArgumentException("--peer " + csv + ": expected 12 fields, got " + f.length + " in '"
                         + line + "'");
             }
-            Shape s = Shape.of(Integer.parseInt(f[1]), Integer.parseInt(f[2]), Integer.parseInt(f[3]),
-                    Integer.parseInt(f[5]));
+            int heads = Integer.parseInt(f[2]);
+            int d = Integer.parseInt(f[5]);
+            Shape s = new Shape(Integer.parseInt(f[1]), heads, heads, Integer.parseInt(f[3]), Integer.parseInt(f[4]), d,
+                    d);
             double median = Double.parseDouble(f[7]);
-            rows.add(new BenchRow(f[0], "", "-", new Shape(s.batch(), s.queryHeads(), s.kvHeads(), s.queryLen(),
-                    Integer.parseInt(f[4]), s.headDim(), s.valueDim()), Boolean.parseBoolean(f[6]) ? "causal" : "none",
+            rows.add(new BenchRow(f[0], "", "-", s, Boolean.parseBoolean(f[6]) ? "causal" : "none",
                     f[0].endsWith("fp16") ? Storage.F16 : Storage.F32, Double.NaN, Double.NaN, median,
                     Double.parseDouble(f[8]), Double.parseDouble(f[9]), Double.NaN, Double.NaN, Double.NaN,
                     Double.parseDouble(f[10]), 0, f[11].replace("\"", ""), "PyTorch scaled_dot_product_attention"));

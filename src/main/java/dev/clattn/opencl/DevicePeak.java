@@ -33,16 +33,17 @@ public record DevicePeak(double fmaGflops, double copyGbPerS, NominalPeak nomina
     private static double fmaGflops(ClContext context, PeakFmaKernel fma, DeviceInfo info) {
         long items = (long) info.computeUnits() * fma.wg() * 8;
         try (ClBuffer out = new ClBuffer(context.allocate(items * 4), items * 4)) {
+            // Double the loop until one launch is long enough to time well, then take the best of RUNS.
             int iterations = 64;
-            double ms = time(context, () -> fma.enqueue(out, items, 0.999999f, 1e-7f, 64));
-            while (ms < TARGET_MS && iterations < (1 << 24)) {
+            while (time(context, launch(fma, out, items, iterations)) < TARGET_MS && iterations < (1 << 24)) {
                 iterations *= 2;
-                int n = iterations;
-                ms = time(context, () -> fma.enqueue(out, items, 0.999999f, 1e-7f, n));
             }
-            int n = iterations;
-            return fma.flops(items, n) / (best(context, () -> fma.enqueue(out, items, 0.999999f, 1e-7f, n)) * 1e6);
+            return fma.flops(items, iterations) / (best(context, launch(fma, out, items, iterations)) * 1e6);
         }
+    }
+
+    private static Runnable launch(PeakFmaKernel fma, ClBuffer out, long items, int iterations) {
+        return () -> fma.enqueue(out, items, 0.999999f, 1e-7f, iterations);
     }
 
     private static double copyGbPerS(ClContext context, PeakCopyKernel copy, DeviceInfo info) {

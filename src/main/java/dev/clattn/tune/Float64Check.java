@@ -14,13 +14,8 @@ public final class Float64Check {
 
     /** Self-attention with standard normal Q, K, V. */
     public static AttentionRequest selfAttention(Shape shape, Causal causal, Random rnd) {
-        return selfAttention(shape, causal, Storage.F32, rnd);
-    }
-
-    /** Self-attention with standard normal Q, K, V, stored on the device as {@code storage}. */
-    public static AttentionRequest selfAttention(Shape shape, Causal causal, Storage storage, Random rnd) {
         return AttentionRequest.builder(shape).q(gaussian(rnd, shape.qElements())).k(gaussian(rnd, shape.kElements()))
-                .v(gaussian(rnd, shape.vElements())).causal(causal).storage(storage).build();
+                .v(gaussian(rnd, shape.vElements())).causal(causal).build();
     }
 
     private static float[] gaussian(Random rnd, long n) {
