@@ -31,6 +31,10 @@ import java.util.function.Function;
  * and defaults: {@code attention_fused.TILE_Q=64,attention_fused_vec.ROWS=2}</td></tr>
  * <tr><td>clattn.profiling</td><td>CLATTN_PROFILING</td><td>false</td><td>time every kernel with OpenCL
  * profiling events (bench and tune turn it on)</td></tr>
+ * <tr><td>clattn.programCache</td><td>CLATTN_PROGRAM_CACHE</td><td>32</td><td>built OpenCL programs kept per
+ * engine (one per kernel, head dims and parameters), least recently used evicted first</td></tr>
+ * <tr><td>clattn.maxGridGroups</td><td>CLATTN_MAX_GRID_GROUPS</td><td>65535</td><td>work-groups per launch in grid
+ * dimensions 1 and 2 (NVIDIA's limit); larger problems are launched in parts</td></tr>
  * <tr><td>clattn.requireOpenCl</td><td>CLATTN_REQUIRE_OPENCL</td><td>false</td><td>tests: no OpenCL device is a
  * failure, not a skip</td></tr>
  * </table>
@@ -50,6 +54,8 @@ public final class Config {
     private final Path profileDir;
     private final boolean useProfiles;
     private final Map<String, Map<String, Integer>> params;
+    private final int programCache;
+    private final int maxGridGroups;
 
     private Config(Builder b) {
         this.backend = b.backend;
@@ -66,6 +72,8 @@ public final class Config {
         this.profileDir = b.profileDir;
         this.useProfiles = b.useProfiles;
         this.params = b.params;
+        this.programCache = b.programCache;
+        this.maxGridGroups = b.maxGridGroups;
     }
 
     /** Knobs from system properties and the environment. */
@@ -147,6 +155,16 @@ public final class Config {
         return keySplits;
     }
 
+    /** Built programs kept per engine before the least recently used is released. */
+    public int programCache() {
+        return programCache;
+    }
+
+    /** Work-groups one launch may have in grid dimensions 1 and 2. */
+    public int maxGridGroups() {
+        return maxGridGroups;
+    }
+
     @Override
     public String toString() {
         return "backend=" + backend.name().toLowerCase(java.util.Locale.ROOT) + " platform=" + orAny(platform)
@@ -154,7 +172,8 @@ public final class Config {
                 + " threads=" + threads + " scoreBufferMiB=" + (scoreBufferBytes >> 20) + " path="
                 + path.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + " keySplits="
                 + (keySplits == 0 ? "auto" : keySplits) + " fusedKernel=" + orAny(fusedKernel) + " profiles="
-                + (useProfiles ? profileDir : "none") + (profiling ? " profiling=on" : "") + (params.isEmpty() ? "" : " params=" + params);
+                + (useProfiles ? profileDir : "none") + (profiling ? " profiling=on" : "") + (params.isEmpty() ? "" : " params=" + params)
+                + " programCache=" + programCache + " maxGridGroups=" + maxGridGroups;
     }
 
     private static String orAny(String s) {
@@ -177,6 +196,8 @@ public final class Config {
         private Path profileDir;
         private boolean useProfiles = true;
         private Map<String, Map<String, Integer>> params = Map.of();
+        private int programCache;
+        private int maxGridGroups;
 
         private Builder(Map<String, String> env, Function<String, String> props) {
             Function<String[], String> read = names -> {
@@ -213,6 +234,10 @@ public final class Config {
             }
             String pa = read.apply(new String[] {"clattn.params", "CLATTN_PARAMS"});
             params = pa == null ? Map.of() : parseParams(pa);
+            String pc = read.apply(new String[] {"clattn.programCache", "CLATTN_PROGRAM_CACHE"});
+            programCache(pc == null ? 32 : parseInt("clattn.programCache", pc));
+            String mg = read.apply(new String[] {"clattn.maxGridGroups", "CLATTN_MAX_GRID_GROUPS"});
+            maxGridGroups(mg == null ? 65535 : parseInt("clattn.maxGridGroups", mg));
         }
 
         /** Parses {@code kernel.NAME=value,...}. */
@@ -322,6 +347,24 @@ public final class Config {
         /** Kernel parameters for this engine: kernel name → tunable → value, over profiles and defaults. */
         public Builder params(Map<String, Map<String, Integer>> params) {
             this.params = Map.copyOf(params);
+            return this;
+        }
+
+        /** Built programs kept per engine (at least 1); the least recently used is released first. */
+        public Builder programCache(int programs) {
+            if (programs < 1) {
+                throw new IllegalArgumentException("programCache: expected >= 1, got " + programs);
+            }
+            this.programCache = programs;
+            return this;
+        }
+
+        /** Work-groups per launch in grid dimensions 1 and 2 (at least 1); tests lower it to exercise the split. */
+        public Builder maxGridGroups(int groups) {
+            if (groups < 1) {
+                throw new IllegalArgumentException("maxGridGroups: expected >= 1, got " + groups);
+            }
+            this.maxGridGroups = groups;
             return this;
         }
 

@@ -3,20 +3,36 @@ package dev.clattn;
 /**
  * The problem shape: Q [B,Hq,Nq,D], K [B,Hk,Nk,D], V [B,Hk,Nk,Dv], O [B,Hq,Nq,Dv].
  * Query head h reads key/value head h / (Hq / Hk), which covers multi-head, grouped-query and multi-query attention.
+ * Dimension names in errors ({@link InvalidRequestException#argument()}): batch, queryHeads, kvHeads, queryLen,
+ * keyLen, headDim, valueDim; {@code shape} when the dimensions together are too large.
  */
 public record Shape(int batch, int queryHeads, int kvHeads, int queryLen, int keyLen, int headDim, int valueDim) {
 
     public Shape {
-        positive("batch (B)", batch);
-        positive("queryHeads (Hq)", queryHeads);
-        positive("kvHeads (Hk)", kvHeads);
-        positive("queryLen (Nq)", queryLen);
-        positive("keyLen (Nk)", keyLen);
-        positive("headDim (D)", headDim);
-        positive("valueDim (Dv)", valueDim);
+        positive("batch", batch);
+        positive("queryHeads", queryHeads);
+        positive("kvHeads", kvHeads);
+        positive("queryLen", queryLen);
+        positive("keyLen", keyLen);
+        positive("headDim", headDim);
+        positive("valueDim", valueDim);
         if (queryHeads % kvHeads != 0) {
-            throw new IllegalArgumentException("kvHeads: Hq=" + queryHeads
-                    + " must be a multiple of Hk=" + kvHeads);
+            throw new InvalidRequestException("kvHeads", "a divisor of Hq=" + queryHeads, "Hk=" + kvHeads);
+        }
+        // Every element count below, and its size in bytes, must be exact: a count that wraps (2^64 is 0) would
+        // pass every length check and reach the kernels as an empty or negative problem.
+        try {
+            long qHeads = Math.multiplyExact((long) batch, queryHeads);
+            long kHeads = Math.multiplyExact((long) batch, kvHeads);
+            long rows = Math.multiplyExact(qHeads, queryLen);
+            Math.multiplyExact(Math.multiplyExact(rows, Math.max(Math.max(headDim, valueDim), keyLen)), 8L);
+            Math.multiplyExact(Math.multiplyExact(Math.multiplyExact(kHeads, keyLen), Math.max(headDim, valueDim)),
+                    8L);
+        } catch (ArithmeticException e) {
+            throw new InvalidRequestException("shape",
+                    "dimensions whose element counts (Q, K, V, O, scores) fit in 64 bits as bytes",
+                    "B=" + batch + " Hq=" + queryHeads + " Hk=" + kvHeads + " Nq=" + queryLen + " Nk=" + keyLen
+                            + " D=" + headDim + " Dv=" + valueDim + ", whose counts overflow 64 bits");
         }
     }
 
@@ -27,7 +43,7 @@ public record Shape(int batch, int queryHeads, int kvHeads, int queryLen, int ke
 
     private static void positive(String name, int value) {
         if (value < 1) {
-            throw new IllegalArgumentException(name + ": expected >= 1, got " + value);
+            throw new InvalidRequestException(name, ">= 1", String.valueOf(value));
         }
     }
 
