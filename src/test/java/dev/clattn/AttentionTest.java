@@ -58,7 +58,8 @@ class AttentionTest {
             }
             return;
         }
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Attention.open(config));
-        assertTrue(e.getMessage().startsWith("device: no OpenCL device matches"), e.getMessage());
+        InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> Attention.open(config));
+        assertEquals("device", e.argument());
+        assertTrue(e.expected().contains("device=no-such-device-xyz"), e.getMessage());
     }
 }
