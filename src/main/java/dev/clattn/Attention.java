@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Attention implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Attention.class);
-    private static final java.util.concurrent.atomic.AtomicBoolean FALLBACK_WARNED =
+    static final java.util.concurrent.atomic.AtomicBoolean FALLBACK_WARNED =
             new java.util.concurrent.atomic.AtomicBoolean();
 
     private final Backend backend;

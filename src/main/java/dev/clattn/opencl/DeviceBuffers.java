@@ -52,7 +52,7 @@ final class DeviceBuffers implements AutoCloseable {
         String name = role == Role.O ? "output" : role.name().toLowerCase(Locale.ROOT);
         if (need > info.maxAllocBytes()) {
             throw new RequestTooLargeException(name, need, "the device's largest buffer of "
-                    + Bytes.describe(info.maxAllocBytes()) + " (" + info.name() + ")");
+                    + Bytes.describe(info.maxAllocBytes()) + " (" + info.maxAllocBytes() + " bytes, " + info.name() + ")");
         }
         long others = heldBytes() - (current == null ? 0 : current.bytes());
         if (others + need > info.globalMemBytes()) {
