@@ -11,14 +11,15 @@ inline float max_nan(const float a, const float b)
     return (b > a || isnan(b)) ? b : a;
 }
 
-// Grid: (ceil(dv / WG_SIZE) * WG_SIZE, rows). parts: [splits][rows][dv], part_lse: [splits][rows].
+// Grid: (ceil(dv / WG_SIZE) * WG_SIZE, n) for rows [row0, row0 + n): the host launches in parts where a device
+// limits the groups per dimension. parts: [splits][rows][dv], part_lse: [splits][rows].
 __kernel __attribute__((reqd_work_group_size(WG_SIZE, 1, 1)))
 void attention_merge(__global const float* restrict parts, __global const float* restrict part_lse,
                      __global float* restrict o, __global float* restrict lse,
-                     const int splits, const int rows, const int dv)
+                     const int splits, const int rows, const int dv, const int row0)
 {
     const int c = get_global_id(0);
-    const int row = get_global_id(1);
+    const int row = row0 + get_global_id(1);
     float m = -INFINITY;
     for (int z = 0; z < splits; ++z) {
         m = max_nan(m, part_lse[(size_t)z * rows + row]);

@@ -9,9 +9,13 @@ final class AttentionMergeKernel extends WorkGroupLauncher {
     }
 
     /** parts [splits][rows][dv] and partLse [splits][rows] into o [rows][dv] and lse [rows]. */
-    void enqueue(ClBuffer parts, ClBuffer partLse, ClBuffer o, ClBuffer lse, int splits, int rows, int dv) {
-        begin("").mem(parts).mem(partLse).mem(o).mem(lse).i(splits).i(rows).i(dv);
+    /** Rows go in grid dimension 1, launched in parts of at most {@code maxGroups}. */
+    void enqueue(ClBuffer parts, ClBuffer partLse, ClBuffer o, ClBuffer lse, int splits, int rows, int dv,
+            int maxGroups) {
         int wg = wg();
-        launch(new long[] {ceilDiv(dv, wg) * wg, rows}, new long[] {wg, 1});
+        for (int row0 = 0; row0 < rows; row0 += maxGroups) {
+            begin("").mem(parts).mem(partLse).mem(o).mem(lse).i(splits).i(rows).i(dv).i(row0);
+            launch(new long[] {ceilDiv(dv, wg) * wg, Math.min(maxGroups, rows - row0)}, new long[] {wg, 1});
+        }
     }
 }

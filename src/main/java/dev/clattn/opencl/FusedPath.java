@@ -95,7 +95,8 @@ final class FusedPath implements AutoCloseable {
             ClBuffer parts = buffers.get(Role.PARTS, 4L * splits * s.outElements());
             ClBuffer partLse = buffers.get(Role.PART_LSE, 4L * splits * s.lseElements());
             enqueue(fused, r, splits, splitKeys, q, k, v, parts, partLse, masks);
-            merge.enqueue(parts, partLse, o, lse, splits, Math.toIntExact(s.lseElements()), s.valueDim());
+            merge.enqueue(parts, partLse, o, lse, splits, Math.toIntExact(s.lseElements()), s.valueDim(),
+                    maxGridGroups);
         }
         return new AttentionResult(buffers.readAll("output", o, s.outElements()), null,
                 r.wantLse() ? buffers.readAll("lse", lse, s.lseElements()) : null);
