@@ -39,6 +39,57 @@ final class DeviceBuffers implements AutoCloseable {
     }
 
     /**
+     * The buffers every path needs for this request, role to bytes: Q, K, V (float32), O, LSE and the masks.
+     * Paths add their own (fp16 copies, key-split parts, scores) before {@link #require}.
+     */
+    static Map<Role, Long> needs(AttentionRequest r) {
+        Shape s = r.shape();
+        Map<Role, Long> needs = new EnumMap<>(Role.class);
+        needs.put(Role.Q, 4 * s.qElements());
+        needs.put(Role.K, 4 * s.kElements());
+        needs.put(Role.V, 4 * s.vElements());
+        needs.put(Role.O, 4 * s.outElements());
+        needs.put(Role.LSE, 4 * s.lseElements());
+        needs.put(Role.KEY_LENGTHS, 4L * s.batch());
+        needs.put(Role.MASK, r.mask() == null ? 4 : (long) r.mask().data().length);
+        needs.put(Role.BIAS, r.bias() == null ? 4 : 4L * r.bias().data().length);
+        return needs;
+    }
+
+    /**
+     * Refuses a call, before any of its buffers is allocated, when one of them is over the device's largest
+     * allocation or all of them (buffers only grow, so each role takes the larger of what it holds and what it
+     * needs) would exceed the device's memory.
+     */
+    void require(Map<Role, Long> needs) {
+        DeviceInfo info = context.info();
+        long total = 0;
+        Role largest = Role.O;
+        for (Role role : Role.values()) {
+            long need = Math.max(4, needs.getOrDefault(role, 0L));
+            ClBuffer held = buffers.get(role);
+            total += Math.max(need, held == null ? 0 : held.bytes());
+            if (need > needs.getOrDefault(largest, 0L)) {
+                largest = role;
+            }
+            if (need > info.maxAllocBytes() && (held == null || held.bytes() < need)) {
+                throw new RequestTooLargeException(name(role), need, "the device's largest buffer of "
+                        + Bytes.describe(info.maxAllocBytes()) + " (" + info.maxAllocBytes() + " bytes, "
+                        + info.name() + ")");
+            }
+        }
+        if (total > info.globalMemBytes()) {
+            throw new RequestTooLargeException(name(largest), needs.get(largest), Bytes.describe(info.globalMemBytes())
+                    + " of device memory (" + info.name() + ") for the " + Bytes.describe(total)
+                    + " of buffers this call needs beside those the engine holds; releaseBuffers() frees them");
+        }
+    }
+
+    private static String name(Role role) {
+        return role == Role.O ? "output" : role.name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
      * A buffer of at least {@code bytes} (at least 4) for this role; refuses a buffer over the device's largest
      * allocation, or one that with those held would exceed its memory, before asking the driver.
      */
@@ -49,14 +100,13 @@ final class DeviceBuffers implements AutoCloseable {
         if (current != null && current.bytes() >= need) {
             return current;
         }
-        String name = role == Role.O ? "output" : role.name().toLowerCase(Locale.ROOT);
         if (need > info.maxAllocBytes()) {
-            throw new RequestTooLargeException(name, need, "the device's largest buffer of "
+            throw new RequestTooLargeException(name(role), need, "the device's largest buffer of "
                     + Bytes.describe(info.maxAllocBytes()) + " (" + info.maxAllocBytes() + " bytes, " + info.name() + ")");
         }
         long others = heldBytes() - (current == null ? 0 : current.bytes());
         if (others + need > info.globalMemBytes()) {
-            throw new RequestTooLargeException(name, need, Bytes.describe(info.globalMemBytes() - others)
+            throw new RequestTooLargeException(name(role), need, Bytes.describe(info.globalMemBytes() - others)
                     + " of device memory left beside the " + Bytes.describe(others) + " this engine holds ("
                     + info.name() + "; releaseBuffers() frees them)");
         }

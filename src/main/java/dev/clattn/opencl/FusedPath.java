@@ -80,15 +80,16 @@ final class FusedPath implements AutoCloseable {
         FusedKernel fused = (this.fused.supports(storage) ? this.fused : portable).forShape(s);
         fused.checkShape(s);
         new HostMemory.Plan().results(r).require();
+        int splits = splits(s, fused);
+        int splitKeys = (int) (Launcher.ceilDiv(Launcher.ceilDiv(s.keyLen(), splits), fused.tileK()) * fused.tileK());
+        splits = (int) Launcher.ceilDiv(s.keyLen(), splitKeys);
+        buffers.require(needs(r, splits));
         ClBuffer q = storage == Storage.F16 ? half(Role.Q16, Role.Q, r.q()) : buffers.upload(Role.Q, r.q());
         ClBuffer k = storage == Storage.F32 ? buffers.upload(Role.K, r.k()) : half(Role.K16, Role.K, r.k());
         ClBuffer v = storage == Storage.F32 ? buffers.upload(Role.V, r.v()) : half(Role.V16, Role.V, r.v());
         Masks masks = buffers.masks(r);
         ClBuffer o = buffers.get(Role.O, 4 * s.outElements());
         ClBuffer lse = buffers.get(Role.LSE, 4 * s.lseElements());
-        int splits = splits(s, fused);
-        int splitKeys = (int) (Launcher.ceilDiv(Launcher.ceilDiv(s.keyLen(), splits), fused.tileK()) * fused.tileK());
-        splits = (int) Launcher.ceilDiv(s.keyLen(), splitKeys);
         if (splits == 1) {
             enqueue(fused, r, 1, splitKeys, q, k, v, o, lse, masks);
         } else {
@@ -100,6 +101,24 @@ final class FusedPath implements AutoCloseable {
         }
         return new AttentionResult(buffers.readAll("output", o, s.outElements()), null,
                 r.wantLse() ? buffers.readAll("lse", lse, s.lseElements()) : null);
+    }
+
+    /** The device buffers this call will hold: the common ones, the fp16 copies, the key-split parts. */
+    private static java.util.Map<Role, Long> needs(AttentionRequest r, int splits) {
+        Shape s = r.shape();
+        java.util.Map<Role, Long> needs = DeviceBuffers.needs(r);
+        if (r.storage() == Storage.F16) {
+            needs.put(Role.Q16, 2 * s.qElements());
+        }
+        if (r.storage() != Storage.F32) {
+            needs.put(Role.K16, 2 * s.kElements());
+            needs.put(Role.V16, 2 * s.vElements());
+        }
+        if (splits > 1) {
+            needs.put(Role.PARTS, 4L * splits * s.outElements());
+            needs.put(Role.PART_LSE, 4L * splits * s.lseElements());
+        }
+        return needs;
     }
 
     /** One launch per part of at most maxGridGroups heads (grid dimension 1). */

@@ -41,6 +41,9 @@ final class ThreeKernelPath implements AutoCloseable {
     AttentionResult attention(AttentionRequest r) {
         Shape s = r.shape();
         new HostMemory.Plan().results(r).require();
+        java.util.Map<Role, Long> needs = DeviceBuffers.needs(r);
+        needs.put(Role.SCORES, chunks(s).stream().mapToLong(c -> 4 * c.elements(s.keyLen())).max().orElse(4));
+        buffers.require(needs);
         ClBuffer q = buffers.upload(Role.Q, r.q());
         ClBuffer k = buffers.upload(Role.K, r.k());
         ClBuffer v = buffers.upload(Role.V, r.v());

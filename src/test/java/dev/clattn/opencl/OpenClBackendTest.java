@@ -88,6 +88,29 @@ class OpenClBackendTest extends BackendContract {
     }
 
     @Test
+    void buffersThatTogetherExceedTheDeviceMemoryAreRefusedBeforeAnyIsAllocated() {
+        OpenCl.Device real = OpenClDevices.require();
+        DeviceInfo i = real.info();
+        DeviceInfo small = new DeviceInfo(i.platformIndex(), i.platformName(), i.platformVendor(), i.deviceIndex(),
+                i.name(), i.vendor(), i.driverVersion(), i.type(), i.computeUnits(), i.clockMHz(), 64L << 20,
+                i.localMemBytes(), 32L << 20, i.maxWorkGroupSize(), i.openclCVersion(), i.fp64(), i.fp16());
+        try (OpenClBackend tiny = new OpenClBackend(new OpenCl.Device(small, real.platform(), real.id()),
+                Config.builder().build())) {
+            int n = 4 << 20; // Q, K, V and O of 16 MiB each: each fits one buffer, all of them do not fit 64 MiB
+            Shape s = new Shape(1, 1, 1, 256, 256, n / 256, n / 256);
+            AttentionRequest r = AttentionRequest.builder(s).q(new float[n]).k(new float[n]).v(new float[n]).build();
+            dev.clattn.RequestTooLargeException e = assertThrows(dev.clattn.RequestTooLargeException.class,
+                    () -> tiny.attention(r));
+            assertTrue(e.expected().contains("64.0 MiB of device memory"), e.getMessage());
+            assertEquals(0, tiny.deviceBytesHeld(), "nothing allocated for the refused call");
+            Shape ok = new Shape(1, 2, 1, 3, 5, 8, 8);
+            AttentionRequest fits = AttentionRequest.builder(ok).q(new float[48]).k(new float[40]).v(new float[40])
+                    .build();
+            assertEquals(48, tiny.attention(fits).output().length);
+        }
+    }
+
+    @Test
     void kernelsLoadFromADirectoryAndBuildErrorsCarryTheLog(@TempDir Path dir) throws Exception {
         String good;
         try (var in = getClass().getResourceAsStream("/kernels/av.cl")) {
