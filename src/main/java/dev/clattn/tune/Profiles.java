@@ -86,6 +86,17 @@ public final class Profiles {
         return 31 - Integer.numberOfLeadingZeros(Math.max(n, 1));
     }
 
+    /**
+     * The N a profile for [nMin, nMax] applies to, the whole power-of-two buckets the range covers, as
+     * {first, last}; empty when it covers none.
+     */
+    public static long[] covered(int nMin, int nMax) {
+        long lo = Long.highestOneBit(Math.max(nMin, 1));
+        lo = lo < nMin ? lo << 1 : lo;
+        long hi = Long.highestOneBit(nMax + 1L) - 1;
+        return 2 * lo - 1 <= hi ? new long[] {lo, hi} : new long[0];
+    }
+
     public Optional<Match> lookup(String kernel, String sourceHash, DeviceInfo device, int headDim, int n) {
         int k = bucket(n);
         List<Profile> usable = entries.stream().filter(p -> p.kernel().equals(kernel)
