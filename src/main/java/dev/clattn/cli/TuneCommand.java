@@ -7,6 +7,7 @@ import dev.clattn.Shape;
 import dev.clattn.opencl.DeviceInfo;
 import dev.clattn.opencl.KernelSource;
 import dev.clattn.opencl.OpenCl;
+import dev.clattn.tune.Confirmation;
 import dev.clattn.tune.Float64Check;
 import dev.clattn.tune.Profile;
 import dev.clattn.tune.Profiles;
@@ -53,11 +54,11 @@ final class TuneCommand implements Callable<Integer> {
     double maxSeconds;
     @Option(names = "--repeat", defaultValue = "5", description = "timed calls per candidate (median)")
     int repeat;
-    @Option(names = "--bucket", defaultValue = "1:1048576", paramLabel = "MIN:MAX",
-            description = "range of N the saved profile applies to")
+    @Option(names = "--bucket", paramLabel = "MIN:MAX", description = "range of N the saved profile is for "
+            + "(default: --seq/2 : 2*--seq); it applies to the whole power-of-two buckets of N the range covers")
     String bucket;
-    @Option(names = "--confirm", defaultValue = "3", description = "rounds re-measuring the defaults and the best "
-            + "alternately before saving (0: none); if the best then loses, the defaults are saved")
+    @Option(names = "--confirm", defaultValue = "3", description = "rounds (>= 2) re-measuring the defaults and the "
+            + "best alternately; the best is saved only if the median ratio beats 1 by more than half their range")
     int confirm;
     @Option(names = "--no-save", description = "report only; write no profile")
     boolean noSave;
@@ -73,14 +74,11 @@ final class TuneCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        String[] range = bucket.split(":");
-        if (range.length != 2) {
-            throw new IllegalArgumentException("--bucket: expected MIN:MAX, got '" + bucket + "'");
-        }
-        int nMin = Integer.parseInt(range[0].trim());
-        int nMax = Integer.parseInt(range[1].trim());
-        if (repeat < 1 || maxConfigs < 1 || confirm < 0) {
-            throw new IllegalArgumentException("--repeat, --max-configs and --confirm: expected >= 1, >= 1 and >= 0, got "
+        int[] range = range();
+        int nMin = range[0];
+        int nMax = range[1];
+        if (repeat < 1 || maxConfigs < 1 || confirm < 2) {
+            throw new IllegalArgumentException("--repeat, --max-configs and --confirm: expected >= 1, >= 1 and >= 2, got "
                     + repeat + ", " + maxConfigs + " and " + confirm);
         }
         if (kernel != null && !kernel.equals("attention_fused") && !kernel.equals("attention_fused_vec")) {
@@ -142,24 +140,59 @@ final class TuneCommand implements Callable<Integer> {
             out.println("no configuration passed the check; nothing saved");
             return 1;
         }
-        out.printf(Locale.ROOT, "best     %s: %.2f ms, %.1f GFLOP/s (%.2fx the defaults), error %.2e%n",
-                best.params(), best.medianMs(), best.gflops(), d.ok() ? best.gflops() / d.gflops() : Double.NaN,
-                best.error());
-        if (d.ok() && !best.params().equals(d.params()) && confirm > 0) {
-            Tuner.Confirmation c = tuner.confirm(d, best, confirm);
-            out.printf(Locale.ROOT, "confirmed over %d alternating rounds: defaults %.2f ms, best %.2f ms (%.2fx)%n",
-                    c.rounds(), c.defaultsMs(), c.bestMs(), c.speedup());
-            if (c.speedup() < 1) {
-                out.println("the best did not beat the defaults when measured again; keeping the defaults");
-                best = d;
+        out.printf(Locale.ROOT, "fastest  %s: %.2f ms, %.1f GFLOP/s in the search, error %.2e%n", best.params(),
+                best.medianMs(), best.gflops(), best.error());
+        double gflops = best.gflops();
+        if (best.params().equals(d.params())) {
+            out.println("best     " + best.params() + ": the defaults themselves: no improvement, nothing saved");
+            return 0;
+        }
+        if (d.ok()) {
+            Confirmation c = tuner.confirm(d, best, confirm);
+            out.printf(Locale.ROOT, "confirmed over %d alternating rounds: defaults %.2f ms, best %.2f ms; per-round "
+                    + "ratios %s%n", c.rounds(), c.defaultsMs(), c.bestMs(), c.ratios().stream()
+                    .map(r -> String.format(Locale.ROOT, "%.3f", r)).toList());
+            out.printf(Locale.ROOT, "best     %s: %.2fx the defaults (confirmed; spread ±%.2f)%s%n", best.params(),
+                    c.speedup(), c.spread(), c.improves() ? "" : ": no improvement, nothing saved");
+            if (!c.improves()) {
+                return 0;
+            }
+            gflops = best.gflops() * best.medianMs() / c.bestMs();
+        } else {
+            out.println("best     " + best.params() + ": the defaults did not pass (above), so the fastest that did");
+        }
+        if (noSave) {
+            out.println("not saved (--no-save)");
+            return 0;
+        }
+        Path file = Profiles.save(config.profileDir(), new Profile(info.vendor(), info.name(), info.driverVersion(),
+                name, source.hash(), dim, nMin, nMax, best.params(), gflops, LocalDate.now().toString()));
+        long[] applies = Profiles.covered(nMin, nMax);
+        out.println("saved to " + file + " (D=" + dim + ", N " + nMin + ".." + nMax + ": used for N " + applies[0]
+                + ".." + applies[1] + ")");
+        return 0;
+    }
+
+    /** --bucket, or N/2..2N around --seq: a profile says nothing about an N far from the one it was tuned at. */
+    private int[] range() {
+        int nMin = Math.max(1, seq / 2);
+        int nMax = (int) Math.min(Integer.MAX_VALUE, 2L * seq);
+        if (bucket != null) {
+            String[] parts = bucket.split(":");
+            if (parts.length != 2) {
+                throw new IllegalArgumentException("--bucket: expected MIN:MAX, got '" + bucket + "'");
+            }
+            try {
+                nMin = Integer.parseInt(parts[0].trim());
+                nMax = Integer.parseInt(parts[1].trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--bucket: expected MIN:MAX as integers, got '" + bucket + "'");
             }
         }
-        if (!noSave) {
-            Path file = Profiles.save(config.profileDir(), new Profile(info.vendor(), info.name(),
-                    info.driverVersion(), name, source.hash(), dim, nMin, nMax, best.params(), best.gflops(),
-                    LocalDate.now().toString()));
-            out.println("saved to " + file + " (D=" + dim + ", N " + nMin + ".." + nMax + ")");
+        if (Profiles.covered(nMin, nMax).length == 0) {
+            throw new IllegalArgumentException("--bucket: expected a range covering a whole power-of-two bucket of N "
+                    + "(such as 256:511), got " + nMin + ":" + nMax + ", which no lookup would ever use");
         }
-        return 0;
+        return new int[] {nMin, nMax};
     }
 }

@@ -2,13 +2,10 @@ package dev.clattn.opencl;
 
 import static org.jocl.CL.*;
 
-import dev.clattn.KernelBuildException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.jocl.CLException;
 import org.jocl.Pointer;
 import org.jocl.Sizeof;
 import org.jocl.cl_command_queue;
@@ -18,18 +15,18 @@ import org.jocl.cl_device_id;
 import org.jocl.cl_event;
 import org.jocl.cl_kernel;
 import org.jocl.cl_mem;
-import org.jocl.cl_program;
 
 /**
- * One device's context and in-order queue, with the programs built on it, cached by (source, options).
- * With profiling on, every kernel launch leaves an event, and {@link #takeKernelMillis()} turns the events
- * since the last call into device time per kernel. Not thread-safe: its owner serialises calls.
+ * One device's context and in-order queue, with the programs built on it and their kernels, cached by
+ * (source, options) up to a bound ({@link ProgramCache}). With profiling on, every kernel launch leaves an
+ * event, and {@link #takeKernelMillis()} turns the events since the last call into device time per kernel.
+ * A failed OpenCL call throws {@link dev.clattn.DeviceException}. Not thread-safe: its owner serialises calls.
  */
 public final class ClContext implements AutoCloseable {
     private final OpenCl.Device device;
     private final cl_context context;
     private final cl_command_queue queue;
-    private final Map<String, cl_program> programs = new HashMap<>();
+    private final ProgramCache programs;
     private final boolean profiling;
     private static final int MAX_PENDING = 1024;
     private final List<Timed> pending = new ArrayList<>();
@@ -39,16 +36,23 @@ public final class ClContext implements AutoCloseable {
     private record Timed(String kernel, cl_event event) {
     }
 
+    /** @param programCache programs (with their kernels) kept built, the least recently used released first */
     @SuppressWarnings("deprecation")
-    public ClContext(OpenCl.Device device, boolean profiling) {
+    public ClContext(OpenCl.Device device, boolean profiling, int programCache) {
+        if (programCache < 1) {
+            throw new IllegalArgumentException("programCache: expected >= 1, got " + programCache);
+        }
         this.device = device;
         this.profiling = profiling;
         cl_context_properties props = new cl_context_properties();
         props.addProperty(CL_CONTEXT_PLATFORM, device.platform());
-        this.context = clCreateContext(props, 1, new cl_device_id[] {device.id()}, null, null, null);
+        this.context = ClCalls.check("clCreateContext", () -> "on " + device.info().describe(),
+                () -> clCreateContext(props, 1, new cl_device_id[] {device.id()}, null, null, null));
         try {
             // clCreateCommandQueue (1.2) rather than ...WithProperties (2.0): NVIDIA's OpenCL is 1.2 on some drivers.
-            this.queue = clCreateCommandQueue(context, device.id(), profiling ? CL_QUEUE_PROFILING_ENABLE : 0, null);
+            this.queue = ClCalls.check("clCreateCommandQueue", () -> "on " + device.info().describe(),
+                    () -> clCreateCommandQueue(context, device.id(), profiling ? CL_QUEUE_PROFILING_ENABLE : 0, null));
+            this.programs = new ProgramCache(context, device.id(), programCache);
         } catch (RuntimeException e) {
             clReleaseContext(context);
             throw e;
@@ -59,34 +63,24 @@ public final class ClContext implements AutoCloseable {
         return device.info();
     }
 
-    /** Builds (once) the program for this source and options, and creates a kernel for {@code entry}. */
+    /**
+     * The kernel {@code entry} of this source built with these options, built on first use. It belongs to the
+     * context and stays valid until the next call, which may release it to make room: set its arguments and
+     * enqueue it before asking for another.
+     */
     public cl_kernel kernel(KernelSource source, String options, String entry) {
-        String key = options + "\n" + source.text();
-        cl_program program = programs.get(key);
-        if (program == null) {
-            program = clCreateProgramWithSource(context, 1, new String[] {source.text()}, null, null);
-            try {
-                clBuildProgram(program, 1, new cl_device_id[] {device.id()}, options, null, null);
-            } catch (CLException e) {
-                String log = buildLog(program);
-                clReleaseProgram(program);
-                throw new KernelBuildException(source.name() + " (" + source.origin() + ")", options, log, e);
-            }
-            programs.put(key, program);
-        }
-        return clCreateKernel(program, entry, null);
+        return programs.kernel(source, options, entry);
     }
 
-    private String buildLog(cl_program program) {
-        long[] size = new long[1];
-        clGetProgramBuildInfo(program, device.id(), CL_PROGRAM_BUILD_LOG, 0, null, size);
-        byte[] log = new byte[(int) size[0]];
-        clGetProgramBuildInfo(program, device.id(), CL_PROGRAM_BUILD_LOG, log.length, Pointer.to(log), null);
-        return new String(log, java.nio.charset.StandardCharsets.UTF_8).trim();
+    /** Programs built and held now (at most the configured programCache). */
+    int programsHeld() {
+        return programs.size();
     }
 
     public cl_mem allocate(long bytes) {
-        return clCreateBuffer(context, CL_MEM_READ_WRITE, bytes, null, null);
+        return ClCalls.check("clCreateBuffer", () -> "of " + bytes + " bytes on " + device.info().name()
+                + " (max allocation " + device.info().maxAllocBytes() + " bytes)",
+                () -> clCreateBuffer(context, CL_MEM_READ_WRITE, bytes, null, null));
     }
 
     public cl_command_queue queue() {
@@ -123,20 +117,22 @@ public final class ClContext implements AutoCloseable {
         if (pending.isEmpty()) {
             return;
         }
-        clFinish(queue);
+        ClCalls.check("clFinish", () -> "waiting for " + pending.size() + " timed kernel launches",
+                () -> clFinish(queue));
         try {
             for (Timed t : pending) {
-                millis.merge(t.kernel(), (profile(t.event(), CL_PROFILING_COMMAND_END)
-                        - profile(t.event(), CL_PROFILING_COMMAND_START)) / 1e6, Double::sum);
+                millis.merge(t.kernel(), (profile(t, CL_PROFILING_COMMAND_END)
+                        - profile(t, CL_PROFILING_COMMAND_START)) / 1e6, Double::sum);
             }
         } finally {
             releasePending();
         }
     }
 
-    private static long profile(cl_event event, int what) {
+    private static long profile(Timed timed, int what) {
         long[] value = new long[1];
-        clGetEventProfilingInfo(event, what, Sizeof.cl_ulong, Pointer.to(value), null);
+        ClCalls.check("clGetEventProfilingInfo", () -> "of a launch of " + timed.kernel(),
+                () -> clGetEventProfilingInfo(timed.event(), what, Sizeof.cl_ulong, Pointer.to(value), null));
         return value[0];
     }
 
@@ -152,8 +148,7 @@ public final class ClContext implements AutoCloseable {
         }
         closed = true;
         releasePending();
-        programs.values().forEach(p -> clReleaseProgram(p));
-        programs.clear();
+        programs.close();
         clReleaseCommandQueue(queue);
         clReleaseContext(context);
     }

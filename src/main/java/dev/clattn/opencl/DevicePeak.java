@@ -22,7 +22,7 @@ public record DevicePeak(double fmaGflops, double copyGbPerS, NominalPeak nomina
     public static DevicePeak measure(OpenCl.Device device, Path kernelDir) {
         DeviceInfo info = device.info();
         NominalPeak nominal = NominalPeak.of(info, OpenCl.deviceInt(device.id(), CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT));
-        try (ClContext context = new ClContext(device, true);
+        try (ClContext context = new ClContext(device, true, 2);
                 PeakFmaKernel fma = new PeakFmaKernel(context, KernelSource.load("peak_fma", kernelDir), Map.of());
                 PeakCopyKernel copy = new PeakCopyKernel(context, KernelSource.load("peak_copy", kernelDir),
                         Map.of())) {

@@ -24,7 +24,11 @@ final class FusedKernels implements AutoCloseable {
     private final Profiles profiles;
     private final String sourceHash;
     private final Map<Map<String, Integer>, FusedKernel> launchers = new HashMap<>();
-    /** The kernel chosen per (head dimension, key length): the profile lookup runs once per shape, not per call. */
+    /**
+     * The kernel chosen per (head dimension, power-of-two bucket of the key length), the granularity at which
+     * profiles apply: the lookup runs once per bucket, not per call, and a decode server that sees every Nk
+     * holds ~log2(Nk) entries per head dimension, not one per Nk.
+     */
     private final Map<Long, FusedKernel> byShape = new HashMap<>();
     private final FusedKernel defaults;
 
@@ -70,7 +74,12 @@ final class FusedKernels implements AutoCloseable {
 
     /** The kernel for this shape: the profile for its head dimension and N, or the defaults. */
     FusedKernel forShape(Shape s) {
-        return byShape.computeIfAbsent(((long) s.headDim() << 32) | s.keyLen(), key -> choose(s));
+        return byShape.computeIfAbsent(((long) s.headDim() << 32) | Profiles.bucket(s.keyLen()), key -> choose(s));
+    }
+
+    /** Entries of the per-shape choice, for tests. */
+    int shapesCached() {
+        return byShape.size();
     }
 
     private FusedKernel choose(Shape s) {
@@ -78,9 +87,10 @@ final class FusedKernels implements AutoCloseable {
                 .map(m -> {
                     Map<String, Integer> params = merge(m.profile().params());
                     if (!launchers.containsKey(params)) {
-                        LOG.info("clattn: {} for D={} N={}: {}-level profile {} (tuned {}, N {}..{})", source.name(),
-                                s.headDim(), s.keyLen(), m.level(), params, m.profile().date(), m.profile().nMin(),
-                                m.profile().nMax());
+                        int k = Profiles.bucket(s.keyLen());
+                        LOG.info("clattn: {} for D={} N {}..{}: {}-level profile {} (tuned {}, N {}..{})",
+                                source.name(), s.headDim(), 1L << k, (1L << (k + 1)) - 1, m.level(), params,
+                                m.profile().date(), m.profile().nMin(), m.profile().nMax());
                     }
                     return launcher(params);
                 })

@@ -1,10 +1,9 @@
 package dev.clattn.opencl;
 
 import static org.jocl.CL.clEnqueueNDRangeKernel;
-import static org.jocl.CL.clReleaseKernel;
 import static org.jocl.CL.clSetKernelArg;
 
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.Map;
 import org.jocl.Pointer;
 import org.jocl.Sizeof;
@@ -12,15 +11,16 @@ import org.jocl.cl_event;
 import org.jocl.cl_kernel;
 
 /**
- * What every kernel launcher shares: its source, its checked parameters, its kernel objects (one per set
- * of shape defines, built on first use), and sequential argument setting. Subclasses declare their
+ * What every kernel launcher shares: its source, its checked parameters, and sequential argument setting on
+ * a kernel fetched from the context at each {@link #begin} (the context owns kernels and may release one to
+ * make room for another program, so none is kept here across launches). Subclasses declare their
  * constraints and grids.
  */
 abstract class Launcher implements AutoCloseable {
     protected final ClContext context;
     protected final KernelParams params;
     private final KernelSource source;
-    private final Map<String, cl_kernel> kernels = new HashMap<>();
+    private final String defines;
     private cl_kernel kernel;
     private int arg;
     private boolean closed;
@@ -29,6 +29,7 @@ abstract class Launcher implements AutoCloseable {
         this.context = context;
         this.source = source;
         this.params = KernelParams.of(source, overrides);
+        this.defines = params.defines();
         checkParams();
         checkLimits(workGroupSize(), localMemBytes());
     }
@@ -53,14 +54,12 @@ abstract class Launcher implements AutoCloseable {
         }
     }
 
-    /** Builds (once) the kernel for these shape defines, e.g. " -DHEAD_D=64"; "" for none. */
-    protected cl_kernel kernel(String shapeDefines) {
-        cl_kernel k = kernels.get(shapeDefines);
-        if (k == null) {
-            k = context.kernel(source, params.defines() + shapeDefines, source.name());
-            kernels.put(shapeDefines, k);
-        }
-        return k;
+    /**
+     * Builds the program for these shape defines now (e.g. " -DHEAD_D=64"; "" for none), so that a source that
+     * does not compile fails when the engine is made rather than at its first call.
+     */
+    protected void build(String shapeDefines) {
+        context.kernel(source, defines + shapeDefines, source.name());
     }
 
     protected void require(boolean ok, String rule) {
@@ -74,30 +73,37 @@ abstract class Launcher implements AutoCloseable {
         return params;
     }
 
+    /** Starts a launch: the kernel for these shape defines, from the context, arguments from the first. */
     protected Launcher begin(String shapeDefines) {
-        kernel = kernel(shapeDefines);
+        if (closed) {
+            throw new IllegalStateException(getClass().getSimpleName() + " used after close");
+        }
+        kernel = context.kernel(source, defines + shapeDefines, source.name());
         arg = 0;
         return this;
     }
 
-    protected Launcher mem(ClBuffer buffer) {
-        clSetKernelArg(kernel, arg++, Sizeof.cl_mem, Pointer.to(buffer.mem()));
+    private Launcher arg(int bytes, Pointer value) {
+        int index = arg++;
+        ClCalls.check("clSetKernelArg", () -> "argument " + index + " of " + source.name() + " " + params,
+                () -> clSetKernelArg(kernel, index, bytes, value));
         return this;
+    }
+
+    protected Launcher mem(ClBuffer buffer) {
+        return arg(Sizeof.cl_mem, Pointer.to(buffer.mem()));
     }
 
     protected Launcher i(int value) {
-        clSetKernelArg(kernel, arg++, Sizeof.cl_int, Pointer.to(new int[] {value}));
-        return this;
+        return arg(Sizeof.cl_int, Pointer.to(new int[] {value}));
     }
 
     protected Launcher f(float value) {
-        clSetKernelArg(kernel, arg++, Sizeof.cl_float, Pointer.to(new float[] {value}));
-        return this;
+        return arg(Sizeof.cl_float, Pointer.to(new float[] {value}));
     }
 
     protected Launcher l4(long[] value) {
-        clSetKernelArg(kernel, arg++, Sizeof.cl_long4, Pointer.to(value));
-        return this;
+        return arg(Sizeof.cl_long4, Pointer.to(value));
     }
 
     /** Causality and key lengths, in the order of STRUCT_MASK_PARAMS. */
@@ -110,9 +116,14 @@ abstract class Launcher implements AutoCloseable {
         return mem(o.buffer()).l4(o.strides()).i(o.present());
     }
 
+    /** Enqueues the kernel {@link #begin} fetched; the next launch must begin again. */
     protected void launch(long[] global, long[] local) {
         cl_event event = context.newEvent();
-        clEnqueueNDRangeKernel(context.queue(), kernel, global.length, null, global, local, 0, null, event);
+        cl_kernel k = kernel;
+        kernel = null;
+        ClCalls.check("clEnqueueNDRangeKernel", () -> source.name() + " " + params + " global "
+                + Arrays.toString(global) + " local " + Arrays.toString(local),
+                () -> clEnqueueNDRangeKernel(context.queue(), k, global.length, null, global, local, 0, null, event));
         context.record(source.name(), event);
     }
 
@@ -120,12 +131,9 @@ abstract class Launcher implements AutoCloseable {
         return (n + d - 1) / d;
     }
 
+    /** The kernels belong to the context; after close this launcher refuses to launch. */
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            kernels.values().forEach(k -> clReleaseKernel(k));
-            kernels.clear();
-        }
+        closed = true;
     }
 }

@@ -37,7 +37,7 @@ public final class OpenClBackend implements Backend {
      * parameters; an override naming a tunable the kernel does not declare is an error.
      */
     public OpenClBackend(OpenCl.Device device, Config config, Map<String, Map<String, Integer>> overrides) {
-        this.context = new ClContext(device, config.profiling());
+        this.context = new ClContext(device, config.profiling(), config.programCache());
         this.buffers = new DeviceBuffers(context);
         this.path = config.path();
         DeviceInfo info = device.info();

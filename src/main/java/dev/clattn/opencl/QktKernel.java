@@ -7,7 +7,7 @@ import java.util.Map;
 final class QktKernel extends Launcher {
     QktKernel(ClContext context, KernelSource source, Map<String, Integer> overrides) {
         super(context, source, overrides);
-        kernel("");
+        build("");
     }
 
     @Override

@@ -7,7 +7,7 @@ import java.util.Map;
 final class SoftmaxRowsKernel extends Launcher {
     SoftmaxRowsKernel(ClContext context, KernelSource source, Map<String, Integer> overrides) {
         super(context, source, overrides);
-        kernel("");
+        build("");
     }
 
     @Override

@@ -6,7 +6,7 @@ import java.util.Map;
 abstract class WorkGroupLauncher extends Launcher {
     WorkGroupLauncher(ClContext context, KernelSource source, Map<String, Integer> overrides) {
         super(context, source, overrides);
-        kernel("");
+        build("");
     }
 
     @Override

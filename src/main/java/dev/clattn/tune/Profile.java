@@ -4,7 +4,8 @@ import java.util.Map;
 
 /**
  * The tuned parameters of one kernel on one device for one shape bucket (head dimension, range of N).
- * A profile only applies to the kernel source it was tuned on ({@code sourceHash}).
+ * A profile only applies to the kernel source it was tuned on ({@code sourceHash}), and only to the N of the
+ * power-of-two buckets its range covers whole ({@link Profiles#bucket}).
  */
 public record Profile(String vendor, String device, String driver, String kernel, String sourceHash, int headDim,
         int nMin, int nMax, Map<String, Integer> params, double gflops, String date) {
@@ -19,8 +20,12 @@ public record Profile(String vendor, String device, String driver, String kernel
                 && sourceHash.equals(o.sourceHash) && headDim == o.headDim && nMin == o.nMin && nMax == o.nMax;
     }
 
-    /** How far n lies outside the bucket (0 inside). */
-    long distance(int n) {
-        return n < nMin ? nMin - (long) n : n > nMax ? (long) n - nMax : 0;
+    /** Whether [nMin, nMax] holds the whole power-of-two bucket {@code k}, N in [2^k, 2^(k+1)). */
+    boolean covers(int k) {
+        return nMin <= 1L << k && nMax >= (1L << (k + 1)) - 1;
+    }
+
+    long width() {
+        return (long) nMax - nMin;
     }
 }

@@ -25,7 +25,10 @@ import org.slf4j.LoggerFactory;
  * Tuning profiles: those shipped in the jar ({@code /profiles/builtin.json}) and those in the user's profile
  * directory (one JSON file per device). Lookup goes device (same name, preferring the same driver) →
  * vendor → nothing (the kernel's built-in defaults), among profiles of the same kernel source and head
- * dimension, preferring the bucket whose N range holds N, else the nearest.
+ * dimension whose N range covers the whole power-of-two bucket of N, preferring the narrowest range. A
+ * profile says nothing about an N it was not tuned near, so there is no "nearest bucket" fallback; and
+ * since the answer depends on N only through its bucket, the engine caches it per bucket, ~log2(N) entries
+ * per head dimension.
  */
 public final class Profiles {
     private static final Logger LOG = LoggerFactory.getLogger(Profiles.class);
@@ -78,17 +81,35 @@ public final class Profiles {
         return entries;
     }
 
+    /** The power-of-two bucket of N: k with 2^k <= N < 2^(k+1) (N below 1 counts as 1). */
+    public static int bucket(int n) {
+        return 31 - Integer.numberOfLeadingZeros(Math.max(n, 1));
+    }
+
+    /**
+     * The N a profile for [nMin, nMax] applies to, the whole power-of-two buckets the range covers, as
+     * {first, last}; empty when it covers none.
+     */
+    public static long[] covered(int nMin, int nMax) {
+        long lo = Long.highestOneBit(Math.max(nMin, 1));
+        lo = lo < nMin ? lo << 1 : lo;
+        long hi = Long.highestOneBit(nMax + 1L) - 1;
+        return 2 * lo - 1 <= hi ? new long[] {lo, hi} : new long[0];
+    }
+
     public Optional<Match> lookup(String kernel, String sourceHash, DeviceInfo device, int headDim, int n) {
+        int k = bucket(n);
         List<Profile> usable = entries.stream().filter(p -> p.kernel().equals(kernel)
-                && p.sourceHash().equals(sourceHash) && p.headDim() == headDim).toList();
-        Comparator<Profile> byBucket = Comparator.comparingLong(p -> p.distance(n));
+                && p.sourceHash().equals(sourceHash) && p.headDim() == headDim && p.covers(k)).toList();
+        Comparator<Profile> narrowest = Comparator.comparingLong(Profile::width);
         Optional<Profile> same = usable.stream()
                 .filter(p -> p.vendor().equals(device.vendor()) && p.device().equals(device.name()))
-                .min(byBucket.thenComparing(p -> p.driver().equals(device.driverVersion()) ? 0 : 1));
+                .min(Comparator.<Profile>comparingInt(p -> p.driver().equals(device.driverVersion()) ? 0 : 1)
+                        .thenComparing(narrowest));
         if (same.isPresent()) {
             return Optional.of(new Match(same.get(), "device"));
         }
-        return usable.stream().filter(p -> p.vendor().equals(device.vendor())).min(byBucket)
+        return usable.stream().filter(p -> p.vendor().equals(device.vendor())).min(narrowest)
                 .map(p -> new Match(p, "vendor"));
     }
 

@@ -37,13 +37,6 @@ public final class Tuner {
         void measured(Candidate candidate, Candidate best);
     }
 
-    /** Medians over the confirmation rounds of the defaults' and the best's kernel time, ms. */
-    public record Confirmation(double defaultsMs, double bestMs, int rounds) {
-        public double speedup() {
-            return defaultsMs / bestMs;
-        }
-    }
-
     /** The search's outcome: the defaults, the best, and every candidate tried. */
     public record Result(Candidate defaults, Candidate best, List<Candidate> tried) {
     }
@@ -180,18 +173,25 @@ public final class Tuner {
     }
 
     /**
-     * Measures the defaults and the best again, alternately, {@code rounds} times each (never from the cache):
-     * on a noisy machine a search's winner may only have been lucky once.
+     * Measures the defaults and the best again, alternately, {@code rounds} (at least two) times each, never
+     * from the cache; the verdict is the {@link Confirmation}'s.
      */
     public Confirmation confirm(Candidate defaults, Candidate best, int rounds) {
         double[] d = new double[rounds];
         double[] b = new double[rounds];
         for (int r = 0; r < rounds; r++) {
-            d[r] = measure(defaults.params()).medianMs();
-            b[r] = measure(best.params()).medianMs();
+            d[r] = again(defaults);
+            b[r] = again(best);
         }
-        java.util.Arrays.sort(d);
-        java.util.Arrays.sort(b);
-        return new Confirmation(d[rounds / 2], b[rounds / 2], rounds);
+        return Confirmation.of(d, b);
+    }
+
+    private double again(Candidate c) {
+        Candidate now = measure(c.params());
+        if (!now.ok()) {
+            throw new IllegalStateException("confirmation: " + c.params() + " passed in the search but not when "
+                    + "measured again: " + now.reason());
+        }
+        return now.medianMs();
     }
 }

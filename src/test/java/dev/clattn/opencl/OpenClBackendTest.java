@@ -149,6 +149,24 @@ class OpenClBackendTest extends BackendContract {
     }
 
     @Test
+    void programCacheBoundsTheProgramsHeldAndResultsStayRight() throws Exception {
+        Config two = Config.builder().programCache(2).keySplits(3).build();
+        try (OpenClBackend small = new OpenClBackend(OpenClDevices.require(), two)) {
+            java.lang.reflect.Field field = OpenClBackend.class.getDeclaredField("context");
+            field.setAccessible(true);
+            ClContext context = (ClContext) field.get(small);
+            // Each head dimension is a program per kernel; the fused call also runs attention_merge (3 key splits)
+            // and the weighted call the three-kernel path, so every call evicts what the last one built.
+            for (int d : new int[] {8, 24, 40, 8, 64, 24}) {
+                checkAttention(small, Case.of("programs-d" + d, new Shape(1, 2, 1, 17, 70, d, d + 8))
+                        .causal(Causal.BOTTOM_RIGHT));
+                assertTrue(context.programsHeld() <= 2, context.programsHeld() + " programs held after D=" + d);
+            }
+            assertEquals(2, context.programsHeld());
+        }
+    }
+
+    @Test
     void closeIsIdempotent() {
         OpenClBackend b = new OpenClBackend(OpenClDevices.require(), Config.fromEnvironment());
         b.close();

@@ -15,7 +15,7 @@ class PeakCopyKernelTest {
     @Test
     void copiesEveryElement() {
         OpenCl.Device device = OpenClDevices.require();
-        try (ClContext context = new ClContext(device, false);
+        try (ClContext context = new ClContext(device, false, 1);
                 PeakCopyKernel copy = new PeakCopyKernel(context, KernelSource.load("peak_copy", null),
                         Map.of("WG_SIZE", 32))) {
             long items = 32 * 7;

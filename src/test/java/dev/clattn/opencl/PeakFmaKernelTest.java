@@ -14,7 +14,7 @@ class PeakFmaKernelTest {
     @Test
     void everyChainRunsEveryIteration() {
         OpenCl.Device device = OpenClDevices.require();
-        try (ClContext context = new ClContext(device, false);
+        try (ClContext context = new ClContext(device, false, 1);
                 PeakFmaKernel fma = new PeakFmaKernel(context, KernelSource.load("peak_fma", null),
                         Map.of("WG_SIZE", 16, "CHAINS", 3))) {
             int items = 64;

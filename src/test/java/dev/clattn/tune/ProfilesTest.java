@@ -48,6 +48,27 @@ class ProfilesTest {
     }
 
     @Test
+    void aProfileAppliesOnlyToThePowerOfTwoBucketsItsRangeCovers() {
+        DeviceInfo h100 = device("NVIDIA Corporation", "NVIDIA H100 80GB HBM3", "550");
+        // Tuned at N = 256 and saved for N/2..2N: buckets [128, 256) and [256, 512) lie wholly inside.
+        Profiles tunedAt256 = new Profiles(List.of(profile("NVIDIA H100 80GB HBM3", "550", 64, 128, 512, 8),
+                profile("NVIDIA H100 80GB HBM3", "550", 64, 1, 1 << 20, 16)));
+        for (int n : new int[] {128, 200, 256, 511}) {
+            assertEquals(8, tunedAt256.lookup("attention_fused", "abc", h100, 64, n).orElseThrow().profile().params()
+                    .get("TILE_Q"), "N=" + n + ": the narrowest range that covers its bucket");
+        }
+        for (int n : new int[] {1, 127, 512, 4096}) {
+            assertEquals(16, tunedAt256.lookup("attention_fused", "abc", h100, 64, n).orElseThrow().profile().params()
+                    .get("TILE_Q"), "N=" + n + " lies outside the N=256 profile's buckets");
+        }
+        Profiles only = new Profiles(List.of(profile("NVIDIA H100 80GB HBM3", "550", 64, 128, 512, 8)));
+        assertTrue(only.lookup("attention_fused", "abc", h100, 64, 65536).isEmpty(), "no nearest-bucket fallback");
+        assertEquals(0, Profiles.bucket(1));
+        assertEquals(9, Profiles.bucket(1023));
+        assertEquals(10, Profiles.bucket(1024));
+    }
+
+    @Test
     void saveReplacesTheSameSlotAndLoadReadsItBack(@TempDir Path dir) throws Exception {
         Path file = Profiles.save(dir, profile("NVIDIA H100 80GB HBM3", "550", 64, 1, 2048, 32));
         Profiles.save(dir, profile("NVIDIA H100 80GB HBM3", "550", 64, 1, 2048, 48));
