@@ -50,11 +50,14 @@ inline float max_nan(const float a, const float b)
     return (b > a || isnan(b)) ? b : a;
 }
 
-// Grid: (ceil(nq / TILE_Q) * THREADS_X, THREADS_Y * heads, splits); o and lse are [splits][B*Hq][nq][..].
+// Grid: (ceil(nq / TILE_Q) * THREADS_X, THREADS_Y * n, splits) for heads [head0, head0 + n) of the B*Hq = heads;
+// the host launches in parts of n heads where a device limits the groups per dimension. o and lse are
+// [splits][heads][nq][..].
 __kernel __attribute__((reqd_work_group_size(THREADS_X, THREADS_Y, 1)))
 void attention_fused(__global const Q_TYPE* restrict q, __global const KV_TYPE* restrict k,
                      __global const KV_TYPE* restrict v, __global float* restrict o, __global float* restrict lse,
-                     const int hq, const int group, const int nq, const int nk, const float scale,
+                     const int hq, const int group, const int heads, const int head0, const int nq,
+                     const int nk, const float scale,
                      const int split_keys, STRUCT_MASK_PARAMS,
                      __global const uchar* restrict mask, const long4 mask_stride, const int has_mask,
                      __global const float* restrict bias, const long4 bias_stride, const int has_bias)
@@ -71,9 +74,8 @@ void attention_fused(__global const Q_TYPE* restrict q, __global const KV_TYPE* 
     const int ty = get_local_id(1);
     const int tid = ty * THREADS_X + tx;
     const int r0 = get_group_id(0) * TILE_Q;
-    const int bh = get_group_id(1);
+    const int bh = head0 + get_group_id(1);
     const int split = get_group_id(2);
-    const int heads = get_num_groups(1);
     const int b = bh / hq;
     const int h = bh % hq;
     const size_t kv_head = (size_t)b * (hq / group) + h / group;

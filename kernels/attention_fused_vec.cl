@@ -29,19 +29,20 @@ inline float hsum(const float16 x)
     return c.x + c.y;
 }
 
-// Grid: (ceil(nq / ROWS), B*Hq, splits), one work-item per group; o and lse are [splits][B*Hq][nq][..].
+// Grid: (ceil(nq / ROWS), n, splits), one work-item per group, for heads [head0, head0 + n) of the B*Hq = heads
+// (the host launches in parts where a device limits the groups per dimension); o and lse are [splits][heads][nq][..].
 __kernel __attribute__((reqd_work_group_size(1, 1, 1)))
 void attention_fused_vec(__global const float* restrict q, __global const float* restrict k,
                          __global const float* restrict v, __global float* restrict o, __global float* restrict lse,
-                         const int hq, const int group, const int nq, const int nk, const float scale,
+                         const int hq, const int group, const int heads, const int head0, const int nq,
+                         const int nk, const float scale,
                          const int split_keys, STRUCT_MASK_PARAMS,
                          __global const uchar* restrict mask, const long4 mask_stride, const int has_mask,
                          __global const float* restrict bias, const long4 bias_stride, const int has_bias)
 {
     const int r0 = get_group_id(0) * ROWS;
-    const int bh = get_group_id(1);
+    const int bh = head0 + get_group_id(1);
     const int split = get_group_id(2);
-    const int heads = get_num_groups(1);
     const int b = bh / hq;
     const int h = bh % hq;
     const size_t kv_head = (size_t)b * (hq / group) + h / group;

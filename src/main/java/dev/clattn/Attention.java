@@ -21,6 +21,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Attention implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Attention.class);
+    static final java.util.concurrent.atomic.AtomicBoolean FALLBACK_WARNED =
+            new java.util.concurrent.atomic.AtomicBoolean();
 
     private final Backend backend;
 
@@ -47,14 +49,27 @@ public final class Attention implements AutoCloseable {
             if (config.backend() == BackendKind.OPENCL) {
                 throw new IllegalStateException("backend opencl: " + probe.problem());
             }
-            LOG.info("clattn: {}; using the CPU fallback", probe.problem());
-            return new CpuBackend(config.threads());
+            return fallback(probe.problem(), config);
         }
-        OpenCl.Device chosen = OpenCl.choose(probe, config).orElseThrow(() -> new IllegalArgumentException("device: no OpenCL device matches platform="
-                        + config.platform() + " device=" + config.device() + "; available: "
-                        + probe.devices().stream().map(d -> d.info().platformIndex() + ":" + d.info().deviceIndex()
-                                + " " + d.info().name()).collect(Collectors.joining(", "))));
+        OpenCl.Device chosen = OpenCl.choose(probe, config).orElseThrow(() -> new InvalidRequestException("device",
+                "a device matching platform=" + config.platform() + " device=" + config.device(),
+                "none among " + probe.devices().stream().map(d -> d.info().platformIndex() + ":"
+                        + d.info().deviceIndex() + " " + d.info().name()).collect(Collectors.joining(", "))));
         return new OpenClBackend(chosen, config);
+    }
+
+    /**
+     * The CPU backend in place of OpenCL, logged at WARN the first time in this JVM (a server logging at WARN
+     * must learn that it lost its GPU) and at DEBUG after that, not on every engine it opens.
+     */
+    static Backend fallback(String problem, Config config) {
+        if (FALLBACK_WARNED.compareAndSet(false, true)) {
+            LOG.warn("clattn: {}; using the CPU fallback (backend=cpu, or logger {} at ERROR, silences this)",
+                    problem, Attention.class.getName());
+        } else {
+            LOG.debug("clattn: {}; using the CPU fallback", problem);
+        }
+        return new CpuBackend(config.threads());
     }
 
     /**
@@ -64,7 +79,7 @@ public final class Attention implements AutoCloseable {
      */
     public static AttentionResult merge(java.util.List<AttentionResult> parts) {
         if (parts == null || parts.isEmpty()) {
-            throw new IllegalArgumentException("parts: expected at least one partial result, got none");
+            throw new InvalidRequestException("parts", "at least one partial result", "none");
         }
         int rows = -1;
         int width = -1;
@@ -72,17 +87,24 @@ public final class Attention implements AutoCloseable {
         float[][] lses = new float[parts.size()][];
         for (int z = 0; z < parts.size(); z++) {
             AttentionResult p = parts.get(z);
+            String name = "parts[" + z + "]";
+            if (p == null || p.output() == null) {
+                throw new InvalidRequestException(name, "a partial result with an output", "null");
+            }
             if (p.lse() == null) {
-                throw new IllegalArgumentException("parts[" + z + "]: has no LSE; compute it with returnLse(true)");
+                throw new InvalidRequestException(name, "an LSE (compute it with returnLse(true))", "no LSE");
             }
             if (rows < 0) {
+                if (p.lse().length == 0 || p.output().length % p.lse().length != 0) {
+                    throw new InvalidRequestException(name, "an LSE of at least one row and an output of whole rows",
+                            p.lse().length + " LSE rows and " + p.output().length + " outputs");
+                }
                 rows = p.lse().length;
                 width = p.output().length / rows;
             }
             if (p.lse().length != rows || p.output().length != (long) rows * width) {
-                throw new IllegalArgumentException("parts[" + z + "]: expected " + rows + " rows of " + width
-                        + " outputs like parts[0], got " + p.lse().length + " rows and " + p.output().length
-                        + " outputs");
+                throw new InvalidRequestException(name, rows + " rows of " + width + " outputs like parts[0]",
+                        p.lse().length + " rows and " + p.output().length + " outputs");
             }
             outs[z] = p.output();
             lses[z] = p.lse();

@@ -16,7 +16,7 @@ public enum AttentionPath {
             case "auto" -> AUTO;
             case "fused" -> FUSED;
             case "three-kernel" -> THREE_KERNEL;
-            default -> throw new IllegalArgumentException("path: expected auto, fused or three-kernel, got '" + text
+            default -> throw new InvalidRequestException("path", "auto, fused or three-kernel", "'" + text
                     + "'");
         };
     }

@@ -30,58 +30,54 @@ public final class AttentionRequest {
         this.k = require("k", b.k, s.kElements(), "[B,Hk,Nk,D]", s.batch(), s.kvHeads(), s.keyLen(), s.headDim());
         this.v = require("v", b.v, s.vElements(), "[B,Hk,Nk,Dv]", s.batch(), s.kvHeads(), s.keyLen(), s.valueDim());
         if (b.scale != null && !Float.isFinite(b.scale)) {
-            throw new IllegalArgumentException("scale: expected a finite number, got " + b.scale);
+            throw new InvalidRequestException("scale", "a finite number", String.valueOf(b.scale));
         }
         this.scale = b.scale != null ? b.scale : s.defaultScale();
         this.causal = b.causal;
         this.keyLengths = b.keyLengths == null ? null : checkKeyLengths(b.keyLengths, s);
-        this.mask = b.maskData == null ? null : Broadcast.mask(b.maskData, b.maskDims, s);
-        this.bias = b.biasData == null ? null : Broadcast.bias(b.biasData, b.biasDims, s);
+        this.mask = b.maskSet ? Broadcast.mask(b.maskData, b.maskDims, s) : null;
+        this.bias = b.biasSet ? Broadcast.bias(b.biasData, b.biasDims, s) : null;
         this.wantWeights = b.wantWeights;
         this.wantLse = b.wantLse;
         this.storage = b.storage;
-        fitsArray("output O [B,Hq,Nq,Dv]", s.outElements());
+        fitsArray("output", "O [B,Hq,Nq,Dv]", s.outElements());
         if (wantWeights) {
-            fitsArray("weights P [B,Hq,Nq,Nk]", s.scoreElements());
+            fitsArray("weights", "P [B,Hq,Nq,Nk]", s.scoreElements());
         }
     }
 
     public static Builder builder(Shape shape) {
         if (shape == null) {
-            throw new IllegalArgumentException("shape must not be null");
+            throw new InvalidRequestException("shape", "a Shape", "null");
         }
         return new Builder(shape);
     }
 
     private static FloatData require(String name, FloatData data, long expected, String layout, int... dims) {
-        if (data == null) {
-            throw new IllegalArgumentException(name + ": missing, expected " + layout + "=" + Arrays.toString(dims));
-        }
-        if (data.length() != expected) {
-            throw new IllegalArgumentException(name + ": expected " + layout + "=" + Arrays.toString(dims) + " = "
-                    + expected + " floats, got " + data.length());
+        if (data == null || data.length() != expected) {
+            throw new InvalidRequestException(name, layout + "=" + Arrays.toString(dims) + " = " + expected
+                    + " floats", data == null ? "none (null or not set)" : String.valueOf(data.length()));
         }
         return data;
     }
 
     private static int[] checkKeyLengths(int[] lengths, Shape s) {
         if (lengths.length != s.batch()) {
-            throw new IllegalArgumentException("keyLengths: expected [B]=[" + s.batch() + "], got ["
-                    + lengths.length + "]");
+            throw new InvalidRequestException("keyLengths", "[B]=[" + s.batch() + "]", "[" + lengths.length + "]");
         }
         for (int b = 0; b < lengths.length; b++) {
             if (lengths[b] < 0 || lengths[b] > s.keyLen()) {
-                throw new IllegalArgumentException("keyLengths[" + b + "]: expected 0.." + s.keyLen() + " (Nk), got "
-                        + lengths[b]);
+                throw new InvalidRequestException("keyLengths", "0.." + s.keyLen() + " (Nk) for every batch",
+                        lengths[b] + " at [" + b + "]");
             }
         }
         return lengths.clone();
     }
 
-    private static void fitsArray(String name, long elements) {
+    private static void fitsArray(String name, String layout, long elements) {
         if (elements > MAX_ARRAY) {
-            throw new IllegalArgumentException(name + ": " + elements + " elements do not fit a Java array (max "
-                    + MAX_ARRAY + ")");
+            throw new InvalidRequestException(name, layout + " within a Java array's " + MAX_ARRAY + " elements",
+                    elements + " elements");
         }
     }
 
@@ -137,23 +133,23 @@ public final class AttentionRequest {
     /** Checks a score or weight matrix given to a single stage: [B,Hq,Nq,Nk] floats. */
     public void checkScores(String name, float[] data) {
         if (data == null || data.length != shape.scoreElements()) {
-            throw new IllegalArgumentException(name + ": expected [B,Hq,Nq,Nk]=[" + shape.batch() + ", "
-                    + shape.queryHeads() + ", " + shape.queryLen() + ", " + shape.keyLen() + "] = "
-                    + shape.scoreElements() + " floats, got " + (data == null ? "null" : data.length));
+            throw new InvalidRequestException(name, "[B,Hq,Nq,Nk]=[" + shape.batch() + ", " + shape.queryHeads()
+                    + ", " + shape.queryLen() + ", " + shape.keyLen() + "] = " + shape.scoreElements() + " floats",
+                    data == null ? "null" : String.valueOf(data.length));
         }
     }
 
     /** Checks an LSE output array given to a single stage: null, or [B,Hq,Nq] floats. */
     public void checkLse(float[] lse) {
         if (lse != null && lse.length != shape.lseElements()) {
-            throw new IllegalArgumentException("lse: expected [B,Hq,Nq] = " + shape.lseElements() + " floats, got "
-                    + lse.length);
+            throw new InvalidRequestException("lse", "[B,Hq,Nq] = " + shape.lseElements() + " floats",
+                    String.valueOf(lse.length));
         }
     }
 
     /** Length of a [B,Hq,Nq,Nk] array for this shape, or an exception when a Java array cannot hold it. */
     public int scoreArrayLength(String name) {
-        fitsArray(name + " [B,Hq,Nq,Nk]", shape.scoreElements());
+        fitsArray(name, "[B,Hq,Nq,Nk]", shape.scoreElements());
         return (int) shape.scoreElements();
     }
 
@@ -181,8 +177,10 @@ public final class AttentionRequest {
         private int[] keyLengths;
         private byte[] maskData;
         private int[] maskDims;
+        private boolean maskSet;
         private float[] biasData;
         private int[] biasDims;
+        private boolean biasSet;
         private boolean wantWeights;
         private boolean wantLse;
         private Storage storage = Storage.F32;
@@ -192,32 +190,32 @@ public final class AttentionRequest {
         }
 
         public Builder q(float[] data) {
-            this.q = FloatData.of(data);
+            this.q = data == null ? null : FloatData.of(data);
             return this;
         }
 
         public Builder q(FloatBuffer data) {
-            this.q = FloatData.of(data);
+            this.q = data == null ? null : FloatData.of(data);
             return this;
         }
 
         public Builder k(float[] data) {
-            this.k = FloatData.of(data);
+            this.k = data == null ? null : FloatData.of(data);
             return this;
         }
 
         public Builder k(FloatBuffer data) {
-            this.k = FloatData.of(data);
+            this.k = data == null ? null : FloatData.of(data);
             return this;
         }
 
         public Builder v(float[] data) {
-            this.v = FloatData.of(data);
+            this.v = data == null ? null : FloatData.of(data);
             return this;
         }
 
         public Builder v(FloatBuffer data) {
-            this.v = FloatData.of(data);
+            this.v = data == null ? null : FloatData.of(data);
             return this;
         }
 
@@ -238,8 +236,11 @@ public final class AttentionRequest {
             return this;
         }
 
-        /** Boolean mask (true = attend), broadcastable to [B,Hq,Nq,Nk]. */
+        /** Boolean mask (true = attend), broadcastable to [B,Hq,Nq,Nk]; null data is refused at build. */
         public Builder mask(boolean[] data, int... dims) {
+            if (data == null) {
+                return maskBytes(null, dims);
+            }
             byte[] bytes = new byte[data.length];
             for (int i = 0; i < data.length; i++) {
                 bytes[i] = (byte) (data[i] ? 1 : 0);
@@ -251,6 +252,7 @@ public final class AttentionRequest {
         public Builder maskBytes(byte[] data, int... dims) {
             this.maskData = data;
             this.maskDims = dims;
+            this.maskSet = true;
             return this;
         }
 
@@ -258,6 +260,7 @@ public final class AttentionRequest {
         public Builder bias(float[] data, int... dims) {
             this.biasData = data;
             this.biasDims = dims;
+            this.biasSet = true;
             return this;
         }
 

@@ -15,7 +15,7 @@ public enum BackendKind {
         try {
             return valueOf(text.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("backend: expected auto, opencl or cpu, got '" + text + "'", e);
+            throw new InvalidRequestException("backend", "auto, opencl or cpu", "'" + text + "'", e);
         }
     }
 }

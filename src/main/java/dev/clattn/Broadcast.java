@@ -13,34 +13,46 @@ import java.util.Arrays;
 public record Broadcast<T>(T data, int[] dims, long[] strides) {
 
     static Broadcast<byte[]> mask(byte[] data, int[] dims, Shape shape) {
+        present("mask", data, dims, shape);
         return new Broadcast<>(data, dims.clone(), strides("mask", data.length, dims, shape));
     }
 
     static Broadcast<float[]> bias(float[] data, int[] dims, Shape shape) {
+        present("bias", data, dims, shape);
         return new Broadcast<>(data, dims.clone(), strides("bias", data.length, dims, shape));
+    }
+
+    private static void present(String name, Object data, int[] dims, Shape shape) {
+        if (data == null || dims == null) {
+            throw new InvalidRequestException(name, "data and dimensions " + broadcastable(shape),
+                    data == null ? "null data" : "null dimensions");
+        }
+    }
+
+    private static String broadcastable(Shape shape) {
+        return "broadcastable to [B,Hq,Nq,Nk]=" + Arrays.toString(new int[] {shape.batch(), shape.queryHeads(),
+            shape.queryLen(), shape.keyLen()});
     }
 
     private static long[] strides(String name, long length, int[] dims, Shape shape) {
         int[] target = {shape.batch(), shape.queryHeads(), shape.queryLen(), shape.keyLen()};
-        String expected = "broadcastable to [B,Hq,Nq,Nk]=" + Arrays.toString(target);
+        String expected = broadcastable(shape);
         if (dims.length > 4) {
-            throw new IllegalArgumentException(name + ": expected rank <= 4 " + expected + ", got shape "
-                    + Arrays.toString(dims));
+            throw new InvalidRequestException(name, "rank <= 4 " + expected, "shape " + Arrays.toString(dims));
         }
         long[] strides = new long[4];
         long stride = 1;
         for (int axis = 3, k = dims.length - 1; axis >= 0; axis--, k--) {
             int dim = k >= 0 ? dims[k] : 1;
             if (dim != 1 && dim != target[axis]) {
-                throw new IllegalArgumentException(name + ": expected shape " + expected + ", got "
-                        + Arrays.toString(dims));
+                throw new InvalidRequestException(name, "shape " + expected, Arrays.toString(dims));
             }
             strides[axis] = dim == 1 ? 0 : stride;
             stride *= dim;
         }
         if (stride != length) {
-            throw new IllegalArgumentException(name + ": shape " + Arrays.toString(dims) + " needs " + stride
-                    + " elements, got " + length);
+            throw new InvalidRequestException(name, stride + " elements for shape " + Arrays.toString(dims),
+                    String.valueOf(length));
         }
         return strides;
     }

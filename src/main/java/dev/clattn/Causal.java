@@ -20,8 +20,7 @@ public enum Causal {
             case "none", "false" -> NONE;
             case "top-left", "true", "" -> TOP_LEFT;
             case "bottom-right" -> BOTTOM_RIGHT;
-            default -> throw new IllegalArgumentException(
-                    "causal: expected none, top-left or bottom-right, got '" + text + "'");
+            default -> throw new InvalidRequestException("causal", "none, top-left or bottom-right", "'" + text + "'");
         };
     }
 }

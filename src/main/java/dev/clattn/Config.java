@@ -247,8 +247,7 @@ public final class Config {
                 String[] kv = item.trim().split("=");
                 int dot = kv[0].lastIndexOf('.');
                 if (kv.length != 2 || dot < 1) {
-                    throw new IllegalArgumentException("clattn.params: expected kernel.NAME=value[,...], got '" + item
-                            + "'");
+                    throw new InvalidRequestException("clattn.params", "kernel.NAME=value[,...]", "'" + item + "'");
                 }
                 out.computeIfAbsent(kv[0].substring(0, dot).trim(), k -> new java.util.TreeMap<>())
                         .put(kv[0].substring(dot + 1).trim(), parseInt("clattn.params " + kv[0], kv[1].trim()));
@@ -264,7 +263,7 @@ public final class Config {
             try {
                 return Integer.parseInt(text);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(name + ": expected an integer, got '" + text + "'", e);
+                throw new InvalidRequestException(name, "an integer", "'" + text + "'", e);
             }
         }
 
@@ -290,7 +289,7 @@ public final class Config {
 
         public Builder threads(int threads) {
             if (threads < 1) {
-                throw new IllegalArgumentException("threads: expected >= 1, got " + threads);
+                throw new InvalidRequestException("threads", ">= 1", String.valueOf(threads));
             }
             this.threads = threads;
             return this;
@@ -298,7 +297,7 @@ public final class Config {
 
         public Builder scoreBufferMiB(int mib) {
             if (mib < 1) {
-                throw new IllegalArgumentException("scoreBufferMiB: expected >= 1, got " + mib);
+                throw new InvalidRequestException("scoreBufferMiB", ">= 1", String.valueOf(mib));
             }
             this.scoreBufferBytes = (long) mib << 20;
             return this;
@@ -312,7 +311,7 @@ public final class Config {
         /** Key blocks per row on the fused path; 0 chooses automatically. */
         public Builder keySplits(int splits) {
             if (splits < 0) {
-                throw new IllegalArgumentException("keySplits: expected >= 0, got " + splits);
+                throw new InvalidRequestException("keySplits", ">= 0", String.valueOf(splits));
             }
             this.keySplits = splits;
             return this;
@@ -325,8 +324,8 @@ public final class Config {
             } else if (kernel.equals("attention_fused") || kernel.equals("attention_fused_vec")) {
                 this.fusedKernel = kernel;
             } else {
-                throw new IllegalArgumentException("fusedKernel: expected auto, attention_fused or attention_fused_vec, "
-                        + "got '" + kernel + "'");
+                throw new InvalidRequestException("fusedKernel", "auto, attention_fused or attention_fused_vec",
+                        "'" + kernel + "'");
             }
             return this;
         }
@@ -353,7 +352,7 @@ public final class Config {
         /** Built programs kept per engine (at least 1); the least recently used is released first. */
         public Builder programCache(int programs) {
             if (programs < 1) {
-                throw new IllegalArgumentException("programCache: expected >= 1, got " + programs);
+                throw new InvalidRequestException("programCache", ">= 1", String.valueOf(programs));
             }
             this.programCache = programs;
             return this;
@@ -362,7 +361,7 @@ public final class Config {
         /** Work-groups per launch in grid dimensions 1 and 2 (at least 1); tests lower it to exercise the split. */
         public Builder maxGridGroups(int groups) {
             if (groups < 1) {
-                throw new IllegalArgumentException("maxGridGroups: expected >= 1, got " + groups);
+                throw new InvalidRequestException("maxGridGroups", ">= 1", String.valueOf(groups));
             }
             this.maxGridGroups = groups;
             return this;

@@ -17,14 +17,14 @@ public final class FloatData {
 
     public static FloatData of(float[] array) {
         if (array == null) {
-            throw new IllegalArgumentException("array must not be null");
+            throw new InvalidRequestException("array", "a float array", "null");
         }
         return new FloatData(array, null);
     }
 
     public static FloatData of(FloatBuffer buffer) {
         if (buffer == null) {
-            throw new IllegalArgumentException("buffer must not be null");
+            throw new InvalidRequestException("buffer", "a FloatBuffer", "null");
         }
         return new FloatData(null, buffer.slice());
     }

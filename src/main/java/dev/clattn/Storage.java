@@ -20,7 +20,7 @@ public enum Storage {
             case "f32" -> F32;
             case "f16-kv" -> F16_KV;
             case "f16" -> F16;
-            default -> throw new IllegalArgumentException("storage: expected f32, f16-kv or f16, got '" + text + "'");
+            default -> throw new InvalidRequestException("storage", "f32, f16-kv or f16", "'" + text + "'");
         };
     }
 }

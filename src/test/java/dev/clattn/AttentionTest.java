@@ -58,7 +58,37 @@ class AttentionTest {
             }
             return;
         }
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Attention.open(config));
-        assertTrue(e.getMessage().startsWith("device: no OpenCL device matches"), e.getMessage());
+        InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> Attention.open(config));
+        assertEquals("device", e.argument());
+        assertTrue(e.expected().contains("device=no-such-device-xyz"), e.getMessage());
+    }
+
+    @org.junit.jupiter.api.Test
+    void fallingBackToTheCpuWarnsOncePerJvm() {
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger(Attention.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen =
+                new ch.qos.logback.core.read.ListAppender<>();
+        seen.start();
+        log.addAppender(seen);
+        ch.qos.logback.classic.Level level = log.getLevel();
+        log.setLevel(ch.qos.logback.classic.Level.DEBUG);
+        Attention.FALLBACK_WARNED.set(false);
+        try {
+            for (int i = 0; i < 3; i++) {
+                try (Backend b = Attention.fallback("no OpenCL platform", Config.builder().threads(1).build())) {
+                    assertEquals("cpu", b.name());
+                }
+            }
+        } finally {
+            log.detachAppender(seen);
+            log.setLevel(level);
+        }
+        java.util.List<ch.qos.logback.classic.Level> levels = seen.list.stream()
+                .filter(e -> e.getFormattedMessage().contains("using the CPU fallback")).map(e -> e.getLevel())
+                .toList();
+        assertEquals(java.util.List.of(ch.qos.logback.classic.Level.WARN, ch.qos.logback.classic.Level.DEBUG,
+                ch.qos.logback.classic.Level.DEBUG), levels);
+        assertTrue(seen.list.get(0).getFormattedMessage().contains("no OpenCL platform"));
     }
 }

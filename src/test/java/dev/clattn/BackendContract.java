@@ -200,6 +200,28 @@ public abstract class BackendContract {
         assertArrayEquals(backend().attention(arrays).output(), backend().attention(buffers).output());
     }
 
+    /**
+     * Every kind of FloatBuffer a caller may hold gives the array's answer: the driver copies bytes, so a
+     * buffer whose byte order is not the platform's (Java's default for allocateDirect and FileChannel.map)
+     * must be converted, never uploaded as it is.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.clattn.testing.FloatBuffers#kinds")
+    void everyFloatBufferKindGivesTheArrayAnswer(dev.clattn.testing.FloatBuffers.Kind kind) throws Exception {
+        Case c = TestCases.pipeline().get(7);
+        AttentionRequest arrays = c.request(false, true);
+        try (dev.clattn.testing.FloatBuffers held = new dev.clattn.testing.FloatBuffers()) {
+            AttentionRequest buffers = AttentionRequest.builder(c.shape())
+                    .q(held.of(kind, arrays.q().array())).k(held.of(kind, arrays.k().array()))
+                    .v(held.of(kind, arrays.v().array())).causal(arrays.causal()).returnLse(true).build();
+            AttentionResult got = backend().attention(buffers);
+            Naive.Result f64 = new Naive(arrays, Precision.F64).attention();
+            Tolerance.check(kind + " O", got.output(), f64.out(), new Naive(arrays, Precision.F32).attention().out());
+            assertArrayEquals(backend().attention(arrays).output(), got.output(), kind + " O, bit for bit");
+            assertArrayEquals(backend().attention(arrays).lse(), got.lse(), kind + " LSE, bit for bit");
+        }
+    }
+
     /** A direct buffer holding {@code data} from position {@code pad}. */
     static FloatBuffer direct(float[] data, int pad) {
         FloatBuffer b = ByteBuffer.allocateDirect(4 * (data.length + pad)).order(ByteOrder.nativeOrder())

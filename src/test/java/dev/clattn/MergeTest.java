@@ -58,13 +58,27 @@ class MergeTest {
     void partsMustCarryLseAndAgree() {
         assertEquals("parts: expected at least one partial result, got none",
                 assertThrows(IllegalArgumentException.class, () -> Attention.merge(List.of())).getMessage());
-        assertEquals("parts[0]: has no LSE; compute it with returnLse(true)",
+        assertEquals("parts[0]: expected an LSE (compute it with returnLse(true)), got no LSE",
                 assertThrows(IllegalArgumentException.class,
                         () -> Attention.merge(List.of(new AttentionResult(new float[4], null, null)))).getMessage());
         AttentionResult a = new AttentionResult(new float[6], null, new float[2]);
         AttentionResult b = new AttentionResult(new float[6], null, new float[3]);
         assertEquals("parts[1]: expected 2 rows of 3 outputs like parts[0], got 3 rows and 6 outputs",
                 assertThrows(IllegalArgumentException.class, () -> Attention.merge(List.of(a, b))).getMessage());
+    }
+
+    @Test
+    void aPartWithAnEmptyLseIsNamedNotDividedBy() {
+        AttentionResult good = new AttentionResult(new float[6], null, new float[2]);
+        InvalidRequestException first = assertThrows(InvalidRequestException.class,
+                () -> Attention.merge(List.of(new AttentionResult(new float[0], null, new float[0]), good)));
+        assertEquals("parts[0]", first.argument());
+        assertEquals("0 LSE rows and 0 outputs", first.actual());
+        InvalidRequestException second = assertThrows(InvalidRequestException.class,
+                () -> Attention.merge(List.of(good, new AttentionResult(new float[0], null, new float[0]))));
+        assertEquals("parts[1]", second.argument());
+        assertEquals("parts[2]", assertThrows(InvalidRequestException.class,
+                () -> Attention.merge(java.util.Arrays.asList(good, good, null))).argument());
     }
 
     @Test

@@ -20,8 +20,9 @@ class ValidationTest {
     private static void rejects(String message, Consumer<AttentionRequest.Builder> change) {
         AttentionRequest.Builder b = valid();
         change.accept(b);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, b::build);
+        InvalidRequestException e = assertThrows(InvalidRequestException.class, b::build);
         assertEquals(message, e.getMessage());
+        assertEquals(message, e.argument() + ": expected " + e.expected() + ", got " + e.actual());
     }
 
     @Test
@@ -31,15 +32,16 @@ class ValidationTest {
 
     @Test
     void shapeDimensionsMustBePositive() {
-        assertEquals("queryLen (Nq): expected >= 1, got 0",
-                assertThrows(IllegalArgumentException.class, () -> new Shape(1, 1, 1, 0, 1, 1, 1)).getMessage());
-        assertEquals("headDim (D): expected >= 1, got -3",
+        InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> new Shape(1, 1, 1, 0, 1, 1, 1));
+        assertEquals("queryLen: expected >= 1, got 0", e.getMessage());
+        assertEquals("queryLen", e.argument());
+        assertEquals("headDim: expected >= 1, got -3",
                 assertThrows(IllegalArgumentException.class, () -> new Shape(1, 1, 1, 1, 1, -3, 1)).getMessage());
     }
 
     @Test
     void queryHeadsMustBeAMultipleOfKvHeads() {
-        assertEquals("kvHeads: Hq=8 must be a multiple of Hk=3",
+        assertEquals("kvHeads: expected a divisor of Hq=8, got Hk=3",
                 assertThrows(IllegalArgumentException.class, () -> new Shape(1, 8, 3, 4, 4, 4, 4)).getMessage());
     }
 
@@ -56,7 +58,41 @@ class ValidationTest {
     void missingInputsAreNamed() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> AttentionRequest.builder(S).q(new float[120]).k(new float[84]).build());
-        assertEquals("v: missing, expected [B,Hk,Nk,Dv]=[2, 2, 7, 6]", e.getMessage());
+        assertEquals("v: expected [B,Hk,Nk,Dv]=[2, 2, 7, 6] = 168 floats, got none (null or not set)", e.getMessage());
+    }
+
+    @Test
+    void nullInputsNameTheArgument() {
+        rejects("q: expected [B,Hq,Nq,D]=[2, 4, 5, 3] = 120 floats, got none (null or not set)",
+                b -> b.q((float[]) null));
+        rejects("k: expected [B,Hk,Nk,D]=[2, 2, 7, 3] = 84 floats, got none (null or not set)",
+                b -> b.k((FloatBuffer) null));
+        rejects("v: expected [B,Hk,Nk,Dv]=[2, 2, 7, 6] = 168 floats, got none (null or not set)",
+                b -> b.v((float[]) null));
+        rejects("mask: expected data and dimensions broadcastable to [B,Hq,Nq,Nk]=[2, 4, 5, 7], got null data",
+                b -> b.mask(null, 5, 7));
+        rejects("mask: expected data and dimensions broadcastable to [B,Hq,Nq,Nk]=[2, 4, 5, 7], got null data",
+                b -> b.maskBytes(null));
+        rejects("mask: expected data and dimensions broadcastable to [B,Hq,Nq,Nk]=[2, 4, 5, 7], got null dimensions",
+                b -> b.maskBytes(new byte[35], (int[]) null));
+        rejects("bias: expected data and dimensions broadcastable to [B,Hq,Nq,Nk]=[2, 4, 5, 7], got null data",
+                b -> b.bias(null, 5, 7));
+        assertEquals("shape", assertThrows(InvalidRequestException.class, () -> AttentionRequest.builder(null))
+                .argument());
+    }
+
+    @Test
+    void dimensionsWhoseElementCountsOverflowAreRefusedNamingThem() {
+        // B * Hq * Nq * D = 2^22 * 2^21 * 2^21 * 2^21 wraps a long to exactly 0, which matched empty arrays.
+        InvalidRequestException e = assertThrows(InvalidRequestException.class,
+                () -> AttentionRequest.builder(new Shape(1 << 22, 1 << 21, 1 << 21, 1 << 21, 1 << 21, 1 << 21, 1 << 21))
+                        .q(new float[0]).k(new float[0]).v(new float[0]).build());
+        assertEquals("shape", e.argument());
+        assertEquals("B=4194304 Hq=2097152 Hk=2097152 Nq=2097152 Nk=2097152 D=2097152 Dv=2097152, whose counts "
+                + "overflow 64 bits", e.actual());
+        assertThrows(InvalidRequestException.class, () -> new Shape(1 << 22, 1 << 21, 1 << 21, 1 << 21, 1 << 21, 1, 1));
+        assertThrows(InvalidRequestException.class, () -> new Shape(1, 1, 1, 1 << 30, 1 << 30, 1 << 30, 1));
+        assertEquals(1L << 56, new Shape(1, 1, 1, 1 << 28, 1 << 28, 1, 1).scoreElements());
     }
 
     @Test
@@ -68,8 +104,8 @@ class ValidationTest {
     @Test
     void keyLengthsMustHaveOneEntryPerBatchWithinRange() {
         rejects("keyLengths: expected [B]=[2], got [3]", b -> b.keyLengths(new int[] {1, 2, 3}));
-        rejects("keyLengths[1]: expected 0..7 (Nk), got 8", b -> b.keyLengths(new int[] {7, 8}));
-        rejects("keyLengths[0]: expected 0..7 (Nk), got -1", b -> b.keyLengths(new int[] {-1, 2}));
+        rejects("keyLengths: expected 0..7 (Nk) for every batch, got 8 at [1]", b -> b.keyLengths(new int[] {7, 8}));
+        rejects("keyLengths: expected 0..7 (Nk) for every batch, got -1 at [0]", b -> b.keyLengths(new int[] {-1, 2}));
     }
 
     @Test
@@ -78,7 +114,7 @@ class ValidationTest {
                 b -> b.mask(new boolean[30], 5, 6));
         rejects("mask: expected rank <= 4 broadcastable to [B,Hq,Nq,Nk]=[2, 4, 5, 7], got shape [1, 2, 4, 5, 7]",
                 b -> b.mask(new boolean[280], 1, 2, 4, 5, 7));
-        rejects("mask: shape [5, 7] needs 35 elements, got 34", b -> b.mask(new boolean[34], 5, 7));
+        rejects("mask: expected 35 elements for shape [5, 7], got 34", b -> b.mask(new boolean[34], 5, 7));
         rejects("mask: expected shape broadcastable to [B,Hq,Nq,Nk]=[2, 4, 5, 7], got [3, 1, 1, 1]",
                 b -> b.maskBytes(new byte[3], 3, 1, 1, 1));
     }
@@ -97,7 +133,8 @@ class ValidationTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> AttentionRequest.builder(big).q(new float[50_000]).k(new float[50_000]).v(new float[50_000])
                         .returnWeights(true).build());
-        assertEquals("weights P [B,Hq,Nq,Nk]: 2500000000 elements do not fit a Java array (max 2147483639)",
+        assertEquals("weights: expected P [B,Hq,Nq,Nk] within a Java array's 2147483639 elements, got 2500000000 "
+                + "elements",
                 e.getMessage());
     }
 

@@ -3,6 +3,8 @@ package dev.clattn.cpu;
 import dev.clattn.AttentionRequest;
 import dev.clattn.AttentionResult;
 import dev.clattn.Backend;
+import dev.clattn.FloatData;
+import dev.clattn.HostMemory;
 import dev.clattn.Shape;
 import dev.clattn.Storage;
 import java.util.ArrayList;
@@ -13,16 +15,22 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The plain-Java fallback: {@link CpuReference} row by row, in parallel over (head, block of rows). */
+/**
+ * The plain-Java fallback: {@link CpuReference} row by row, in parallel over (head, block of rows). Thread-safe;
+ * {@link #close()} waits for calls in flight, and every later call throws {@link IllegalStateException}.
+ */
 public final class CpuBackend implements Backend {
     private static final Logger LOG = LoggerFactory.getLogger(CpuBackend.class);
     private static final int ROWS_PER_TASK = 16;
 
     private final int threads;
     private final ExecutorService pool;
+    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private volatile boolean closed;
 
     public CpuBackend(int threads) {
@@ -51,10 +59,20 @@ public final class CpuBackend implements Backend {
         void rows(int bh, int i0, int i1, float[] scoreRow, float[] accRow);
     }
 
-    private void forEachRowBlock(Shape s, boolean scratchScores, RowBlock work) {
-        if (closed) {
-            throw new IllegalStateException("CPU backend used after close");
+    /** Runs one call under the read lock, so that close() waits for it instead of pulling the pool away. */
+    private <T> T call(Supplier<T> body) {
+        lifecycle.readLock().lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("CPU backend used after close");
+            }
+            return body.get();
+        } finally {
+            lifecycle.readLock().unlock();
         }
+    }
+
+    private void forEachRowBlock(Shape s, boolean scratchScores, RowBlock work) {
         List<Callable<Void>> tasks = new ArrayList<>();
         for (int bh = 0; bh < s.heads(); bh++) {
             for (int i0 = 0; i0 < s.queryLen(); i0 += ROWS_PER_TASK) {
@@ -84,14 +102,23 @@ public final class CpuBackend implements Backend {
 
     @Override
     public AttentionResult attention(AttentionRequest r) {
+        return call(() -> attentionUnlocked(r));
+    }
+
+    private AttentionResult attentionUnlocked(AttentionRequest r) {
         Shape s = r.shape();
+        HostMemory.Plan plan = new HostMemory.Plan().results(r);
+        copies(plan, "q", r.q(), r.storage() == Storage.F16);
+        copies(plan, "k", r.k(), r.storage() != Storage.F32);
+        copies(plan, "v", r.v(), r.storage() != Storage.F32);
+        plan.require();
         // Half storage gives the answer for the fp16-rounded inputs; the arithmetic stays float, as on a device.
         float[] q = r.storage() == Storage.F16 ? Half.round(r.q().toArray()) : r.q().toArray();
         float[] k = r.storage() != Storage.F32 ? Half.round(r.k().toArray()) : r.k().toArray();
         float[] v = r.storage() != Storage.F32 ? Half.round(r.v().toArray()) : r.v().toArray();
-        float[] out = new float[(int) s.outElements()];
-        float[] weights = r.wantWeights() ? new float[r.scoreArrayLength("weights")] : null;
-        float[] lse = r.wantLse() ? new float[(int) s.lseElements()] : null;
+        float[] out = HostMemory.floats("output", s.outElements());
+        float[] weights = r.wantWeights() ? HostMemory.floats("weights", r.scoreArrayLength("weights")) : null;
+        float[] lse = r.wantLse() ? HostMemory.floats("lse", s.lseElements()) : null;
         int nk = s.keyLen();
         forEachRowBlock(s, weights == null, (bh, i0, i1, scratch, acc) -> {
             for (int i = i0; i < i1; i++) {
@@ -109,12 +136,21 @@ public final class CpuBackend implements Backend {
         return new AttentionResult(out, weights, lse);
     }
 
+    /** The heap copies an input costs here: one from a buffer, one more when it is rounded to fp16. */
+    private static void copies(HostMemory.Plan plan, String name, FloatData data, boolean rounded) {
+        plan.add(name, 4 * data.length() * ((data.array() == null ? 1 : 0) + (rounded ? 1 : 0)));
+    }
+
     @Override
     public float[] qkt(AttentionRequest r) {
+        return call(() -> qktUnlocked(r));
+    }
+
+    private float[] qktUnlocked(AttentionRequest r) {
         Shape s = r.shape();
         float[] q = r.q().toArray();
         float[] k = r.k().toArray();
-        float[] scores = new float[r.scoreArrayLength("scores")];
+        float[] scores = HostMemory.floats("scores", r.scoreArrayLength("scores"));
         forEachRowBlock(s, false, (bh, i0, i1, scratch, acc) -> {
             for (int i = i0; i < i1; i++) {
                 CpuReference.qkt(r, q, k, bh, i, scores, (bh * s.queryLen() + i) * s.keyLen());
@@ -125,10 +161,15 @@ public final class CpuBackend implements Backend {
 
     @Override
     public float[] softmaxRows(AttentionRequest r, float[] scores, float[] lse) {
+        return call(() -> softmaxRowsUnlocked(r, scores, lse));
+    }
+
+    private float[] softmaxRowsUnlocked(AttentionRequest r, float[] scores, float[] lse) {
         Shape s = r.shape();
         r.checkScores("scores", scores);
         r.checkLse(lse);
-        float[] p = scores.clone();
+        float[] p = HostMemory.floats("weights", scores.length);
+        System.arraycopy(scores, 0, p, 0, scores.length);
         forEachRowBlock(s, false, (bh, i0, i1, scratch, acc) -> {
             for (int i = i0; i < i1; i++) {
                 int row = bh * s.queryLen() + i;
@@ -143,10 +184,14 @@ public final class CpuBackend implements Backend {
 
     @Override
     public float[] av(AttentionRequest r, float[] weights) {
+        return call(() -> avUnlocked(r, weights));
+    }
+
+    private float[] avUnlocked(AttentionRequest r, float[] weights) {
         Shape s = r.shape();
         r.checkScores("weights", weights);
         float[] v = r.v().toArray();
-        float[] out = new float[(int) s.outElements()];
+        float[] out = HostMemory.floats("output", s.outElements());
         forEachRowBlock(s, false, (bh, i0, i1, scratch, acc) -> {
             for (int i = i0; i < i1; i++) {
                 int row = bh * s.queryLen() + i;
@@ -158,9 +203,14 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            pool.shutdownNow();
+        lifecycle.writeLock().lock();
+        try {
+            if (!closed) {
+                closed = true;
+                pool.shutdownNow();
+            }
+        } finally {
+            lifecycle.writeLock().unlock();
         }
     }
 }

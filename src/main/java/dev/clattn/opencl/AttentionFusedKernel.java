@@ -64,14 +64,15 @@ final class AttentionFusedKernel extends Launcher implements FusedKernel {
     }
 
     @Override
-    public void enqueue(Shape s, Storage storage, float scale, int splits, int splitKeys, ClBuffer q, ClBuffer k,
-            ClBuffer v, ClBuffer o, ClBuffer lse, Masks masks) {
+    public void enqueue(Shape s, Storage storage, float scale, int splits, int splitKeys, int head0, int heads,
+            ClBuffer q, ClBuffer k, ClBuffer v, ClBuffer o, ClBuffer lse, Masks masks) {
         begin(shapeDefines(s, storage)).mem(q).mem(k).mem(v).mem(o).mem(lse)
-                .i(s.queryHeads()).i(s.group()).i(s.queryLen()).i(s.keyLen()).f(scale).i(splitKeys)
+                .i(s.queryHeads()).i(s.group()).i(s.heads()).i(head0).i(s.queryLen()).i(s.keyLen()).f(scale)
+                .i(splitKeys)
                 .mask(masks.structural()).operand(masks.mask()).operand(masks.bias());
         int threadsX = params.get("THREADS_X");
         int threadsY = params.get("TILE_Q") / params.get("WPT_Q");
         long gx = ceilDiv(s.queryLen(), params.get("TILE_Q")) * threadsX;
-        launch(new long[] {gx, (long) threadsY * s.heads(), splits}, new long[] {threadsX, threadsY, 1});
+        launch(new long[] {gx, (long) threadsY * heads, splits}, new long[] {threadsX, threadsY, 1});
     }
 }

@@ -7,8 +7,14 @@ import static org.jocl.CL.clEnqueueWriteBuffer;
 import dev.clattn.AttentionRequest;
 import dev.clattn.Broadcast;
 import dev.clattn.Causal;
+import dev.clattn.Bytes;
 import dev.clattn.FloatData;
+import dev.clattn.HostMemory;
+import dev.clattn.RequestTooLargeException;
 import dev.clattn.Shape;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
@@ -22,6 +28,8 @@ final class DeviceBuffers implements AutoCloseable {
     enum Role { Q, K, V, O, SCORES, LSE, KEY_LENGTHS, MASK, BIAS, PARTS, PART_LSE, Q16, K16, V16 }
 
     private static final long[] NO_STRIDES = new long[4];
+    /** Floats per transfer when a buffer must be copied to native order first (heap, big-endian, views). */
+    private static final int STAGING_FLOATS = 1 << 20;
 
     private final ClContext context;
     private final Map<Role, ClBuffer> buffers = new EnumMap<>(Role.class);
@@ -30,18 +38,27 @@ final class DeviceBuffers implements AutoCloseable {
         this.context = context;
     }
 
-    /** A buffer of at least {@code bytes} (at least 4) for this role; refuses sizes over the device's limit. */
+    /**
+     * A buffer of at least {@code bytes} (at least 4) for this role; refuses a buffer over the device's largest
+     * allocation, or one that with those held would exceed its memory, before asking the driver.
+     */
     ClBuffer get(Role role, long bytes) {
         long need = Math.max(bytes, 4);
         DeviceInfo info = context.info();
-        if (need > info.maxAllocBytes()) {
-            throw new IllegalArgumentException(role.name().toLowerCase(Locale.ROOT) + ": needs a device buffer of "
-                    + mib(need) + " MiB, over the device's max allocation of " + mib(info.maxAllocBytes()) + " MiB ("
-                    + info.name() + ")");
-        }
         ClBuffer current = buffers.get(role);
         if (current != null && current.bytes() >= need) {
             return current;
+        }
+        String name = role == Role.O ? "output" : role.name().toLowerCase(Locale.ROOT);
+        if (need > info.maxAllocBytes()) {
+            throw new RequestTooLargeException(name, need, "the device's largest buffer of "
+                    + Bytes.describe(info.maxAllocBytes()) + " (" + info.maxAllocBytes() + " bytes, " + info.name() + ")");
+        }
+        long others = heldBytes() - (current == null ? 0 : current.bytes());
+        if (others + need > info.globalMemBytes()) {
+            throw new RequestTooLargeException(name, need, Bytes.describe(info.globalMemBytes() - others)
+                    + " of device memory left beside the " + Bytes.describe(others) + " this engine holds ("
+                    + info.name() + "; releaseBuffers() frees them)");
         }
         if (current != null) {
             current.close();
@@ -52,27 +69,49 @@ final class DeviceBuffers implements AutoCloseable {
         return fresh;
     }
 
-    private static String mib(long bytes) {
-        return String.format(Locale.ROOT, "%.1f", bytes / 1048576.0);
-    }
-
-    /** Copies float input to this role's buffer. */
+    /**
+     * Copies float input to this role's buffer. The driver copies bytes, so only an array or a direct buffer
+     * in the platform's byte order goes to it as it is; any other buffer (heap, big-endian as Java's
+     * allocateDirect and FileChannel.map make them, a view of a byte buffer) is converted in slices through a
+     * native-order staging buffer, which also spares the heap a copy of the whole input.
+     */
     ClBuffer upload(Role role, FloatData data) {
         long bytes = 4 * data.length();
         ClBuffer buf = get(role, bytes);
+        FloatBuffer b = data.buffer();
         if (data.array() != null) {
             write(buf, Pointer.to(data.array()), bytes);
-        } else if (data.buffer().isDirect()) {
-            write(buf, Pointer.to(data.buffer()), bytes);
+        } else if (b.isDirect() && b.order() == ByteOrder.nativeOrder()) {
+            write(buf, Pointer.to(b), bytes);
         } else {
-            write(buf, Pointer.to(data.toArray()), bytes);
+            writeStaged(buf, b.duplicate());
         }
         return buf;
     }
 
+    private void writeStaged(ClBuffer buf, FloatBuffer src) {
+        FloatBuffer staging = ByteBuffer.allocateDirect(4 * Math.min(STAGING_FLOATS, Math.max(1, src.remaining())))
+                .order(ByteOrder.nativeOrder()).asFloatBuffer();
+        for (long offset = 0; src.hasRemaining(); ) {
+            int n = Math.min(staging.capacity(), src.remaining());
+            FloatBuffer slice = src.slice();
+            slice.limit(n);
+            staging.clear();
+            staging.put(slice).flip();
+            src.position(src.position() + n);
+            writeAt(buf, offset, Pointer.to(staging), 4L * n);
+            offset += 4L * n;
+        }
+    }
+
     void write(ClBuffer buf, Pointer src, long bytes) {
+        writeAt(buf, 0, src, bytes);
+    }
+
+    /** A blocking write, so that the source may be reused or freed as soon as it returns. */
+    private void writeAt(ClBuffer buf, long offsetBytes, Pointer src, long bytes) {
         if (bytes > 0) {
-            clEnqueueWriteBuffer(context.queue(), buf.mem(), CL_TRUE, 0, bytes, src, 0, null, null);
+            clEnqueueWriteBuffer(context.queue(), buf.mem(), CL_TRUE, offsetBytes, bytes, src, 0, null, null);
         }
     }
 
@@ -82,9 +121,9 @@ final class DeviceBuffers implements AutoCloseable {
                 Pointer.to(dst).withByteOffset(4 * dstOffset), 0, null, null);
     }
 
-    /** The first {@code count} floats of a buffer, as a new array. */
-    float[] readAll(ClBuffer buf, long count) {
-        float[] out = new float[Math.toIntExact(count)];
+    /** The first {@code count} floats of a buffer, as a new array for {@code argument}. */
+    float[] readAll(String argument, ClBuffer buf, long count) {
+        float[] out = HostMemory.floats(argument, count);
         read(buf, 0, out, 0, out.length);
         return out;
     }

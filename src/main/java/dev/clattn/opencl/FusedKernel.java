@@ -18,8 +18,12 @@ interface FusedKernel extends AutoCloseable {
 
     KernelParams params();
 
-    void enqueue(Shape s, Storage storage, float scale, int splits, int splitKeys, ClBuffer q, ClBuffer k, ClBuffer v,
-            ClBuffer o, ClBuffer lse, Masks masks);
+    /**
+     * Launches query heads [head0, head0 + heads) of the B·Hq heads, so that a device limiting the work-groups
+     * per grid dimension can take the problem in parts; the buffers always hold all heads.
+     */
+    void enqueue(Shape s, Storage storage, float scale, int splits, int splitKeys, int head0, int heads, ClBuffer q,
+            ClBuffer k, ClBuffer v, ClBuffer o, ClBuffer lse, Masks masks);
 
     @Override
     void close();

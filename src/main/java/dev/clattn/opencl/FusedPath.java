@@ -3,6 +3,7 @@ package dev.clattn.opencl;
 import dev.clattn.AttentionRequest;
 import dev.clattn.AttentionResult;
 import dev.clattn.FloatData;
+import dev.clattn.HostMemory;
 import dev.clattn.Shape;
 import dev.clattn.Storage;
 import dev.clattn.opencl.DeviceBuffers.Role;
@@ -20,6 +21,7 @@ final class FusedPath implements AutoCloseable {
     private final DeviceBuffers buffers;
     private final DeviceInfo device;
     private final int configuredSplits;
+    private final int maxGridGroups;
     private final FusedKernels fused;
     private final FusedKernels portable;
     private final AttentionMergeKernel merge;
@@ -29,11 +31,12 @@ final class FusedPath implements AutoCloseable {
      * @param fused    the kernel used for float32 storage
      * @param portable the kernel used for storage {@code fused} does not support (may be the same)
      */
-    FusedPath(DeviceBuffers buffers, DeviceInfo device, int configuredSplits, FusedKernels fused,
+    FusedPath(DeviceBuffers buffers, DeviceInfo device, int configuredSplits, int maxGridGroups, FusedKernels fused,
             FusedKernels portable, AttentionMergeKernel merge, ToHalfKernel toHalf) {
         this.buffers = buffers;
         this.device = device;
         this.configuredSplits = configuredSplits;
+        this.maxGridGroups = maxGridGroups;
         this.fused = fused;
         this.portable = portable;
         this.merge = merge;
@@ -52,7 +55,7 @@ final class FusedPath implements AutoCloseable {
     }
 
     private int splits(Shape s, FusedKernel fused) {
-        int maxUseful = (int) Math.min(MAX_SPLITS, Launcher.ceilDiv(s.keyLen(), fused.tileK()));
+        int maxUseful = (int) Math.min(Math.min(MAX_SPLITS, maxGridGroups), Launcher.ceilDiv(s.keyLen(), fused.tileK()));
         if (configuredSplits > 0) {
             return Math.min(configuredSplits, maxUseful);
         }
@@ -76,6 +79,7 @@ final class FusedPath implements AutoCloseable {
         Storage storage = r.storage();
         FusedKernel fused = (this.fused.supports(storage) ? this.fused : portable).forShape(s);
         fused.checkShape(s);
+        new HostMemory.Plan().results(r).require();
         ClBuffer q = storage == Storage.F16 ? half(Role.Q16, Role.Q, r.q()) : buffers.upload(Role.Q, r.q());
         ClBuffer k = storage == Storage.F32 ? buffers.upload(Role.K, r.k()) : half(Role.K16, Role.K, r.k());
         ClBuffer v = storage == Storage.F32 ? buffers.upload(Role.V, r.v()) : half(Role.V16, Role.V, r.v());
@@ -86,15 +90,25 @@ final class FusedPath implements AutoCloseable {
         int splitKeys = (int) (Launcher.ceilDiv(Launcher.ceilDiv(s.keyLen(), splits), fused.tileK()) * fused.tileK());
         splits = (int) Launcher.ceilDiv(s.keyLen(), splitKeys);
         if (splits == 1) {
-            fused.enqueue(s, storage, r.scale(), 1, splitKeys, q, k, v, o, lse, masks);
+            enqueue(fused, r, 1, splitKeys, q, k, v, o, lse, masks);
         } else {
             ClBuffer parts = buffers.get(Role.PARTS, 4L * splits * s.outElements());
             ClBuffer partLse = buffers.get(Role.PART_LSE, 4L * splits * s.lseElements());
-            fused.enqueue(s, storage, r.scale(), splits, splitKeys, q, k, v, parts, partLse, masks);
+            enqueue(fused, r, splits, splitKeys, q, k, v, parts, partLse, masks);
             merge.enqueue(parts, partLse, o, lse, splits, Math.toIntExact(s.lseElements()), s.valueDim());
         }
-        return new AttentionResult(buffers.readAll(o, s.outElements()), null,
-                r.wantLse() ? buffers.readAll(lse, s.lseElements()) : null);
+        return new AttentionResult(buffers.readAll("output", o, s.outElements()), null,
+                r.wantLse() ? buffers.readAll("lse", lse, s.lseElements()) : null);
+    }
+
+    /** One launch per part of at most maxGridGroups heads (grid dimension 1). */
+    private void enqueue(FusedKernel fused, AttentionRequest r, int splits, int splitKeys, ClBuffer q, ClBuffer k,
+            ClBuffer v, ClBuffer o, ClBuffer lse, Masks masks) {
+        int heads = r.shape().heads();
+        for (int h0 = 0; h0 < heads; h0 += maxGridGroups) {
+            fused.enqueue(r.shape(), r.storage(), r.scale(), splits, splitKeys, h0, Math.min(maxGridGroups, heads - h0),
+                    q, k, v, o, lse, masks);
+        }
     }
 
     /** Uploads float data to a staging buffer and converts it to fp16 on the device. */

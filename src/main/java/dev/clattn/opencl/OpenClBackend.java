@@ -14,7 +14,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * OpenCL on one device: the fused path by default, the three-kernel path when the weights are asked for or
- * the configuration forces it. Not thread-safe by itself: {@link dev.clattn.Attention} serialises calls.
+ * the configuration forces it. Calls are serialised on this object (one queue, one set of buffers); after
+ * {@link #close()}, which waits for a call in flight, every method that would touch the device throws
+ * {@link IllegalStateException}: a released context must never reach the driver, where it crashes the JVM.
  */
 public final class OpenClBackend implements Backend {
     private static final Logger LOG = LoggerFactory.getLogger(OpenClBackend.class);
@@ -24,7 +26,7 @@ public final class OpenClBackend implements Backend {
     private final AttentionPath path;
     private ThreeKernelPath threeKernel;
     private FusedPath fused;
-    private boolean closed;
+    private volatile boolean closed;
 
     public OpenClBackend(OpenCl.Device device, Config config) {
         this(device, config, Map.of());
@@ -47,6 +49,7 @@ public final class OpenClBackend implements Backend {
             KernelSource softmax = sources.source("softmax_rows");
             KernelSource av = sources.source("av");
             threeKernel = new ThreeKernelPath(buffers, Math.min(config.scoreBufferBytes(), info.maxAllocBytes()),
+                    config.maxGridGroups(),
                     track(built, new QktKernel(context, qkt, sources.params(qkt))),
                     track(built, new SoftmaxRowsKernel(context, softmax, sources.params(softmax))),
                     track(built, new AvKernel(context, av, sources.params(av))));
@@ -59,7 +62,7 @@ public final class OpenClBackend implements Backend {
             fusedKernels.add(chosen);
             KernelSource merge = sources.source("attention_merge");
             KernelSource toHalf = sources.source("to_half");
-            fused = new FusedPath(buffers, info, config.keySplits(), chosen, portable,
+            fused = new FusedPath(buffers, info, config.keySplits(), config.maxGridGroups(), chosen, portable,
                     track(built, new AttentionMergeKernel(context, merge, sources.params(merge))),
                     track(built, new ToHalfKernel(context, toHalf, sources.params(toHalf))));
         } catch (RuntimeException e) {
@@ -122,6 +125,12 @@ public final class OpenClBackend implements Backend {
         }
     }
 
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("OpenCL backend used after close (" + context.info().name() + ")");
+        }
+    }
+
     @Override
     public String name() {
         return "opencl";
@@ -137,17 +146,18 @@ public final class OpenClBackend implements Backend {
     }
 
     /** Bytes of device memory the engine holds now. */
-    public long deviceBytesHeld() {
+    public synchronized long deviceBytesHeld() {
         return buffers.heldBytes();
     }
 
     /** The fused kernel and parameters (after profiles and overrides) float32 requests of this shape use. */
-    public String fusedKernel(dev.clattn.Shape shape) {
+    public synchronized String fusedKernel(dev.clattn.Shape shape) {
+        ensureOpen();
         return fused.describe(shape);
     }
 
     /** The three-kernel path's kernels and parameters. */
-    public String threeKernelParams() {
+    public synchronized String threeKernelParams() {
         return threeKernel.describe();
     }
 
@@ -155,17 +165,20 @@ public final class OpenClBackend implements Backend {
      * Device time per kernel name (ms) of the calls since the last take, from OpenCL profiling events; empty
      * unless the configuration turned profiling on.
      */
-    public Map<String, Double> takeKernelMillis() {
+    public synchronized Map<String, Double> takeKernelMillis() {
+        ensureOpen();
         return context.takeKernelMillis();
     }
 
     /** Key blocks the fused path would use for this shape. */
-    public int keySplits(dev.clattn.Shape shape) {
+    public synchronized int keySplits(dev.clattn.Shape shape) {
+        ensureOpen();
         return fused.splits(shape);
     }
 
     @Override
-    public AttentionResult attention(AttentionRequest r) {
+    public synchronized AttentionResult attention(AttentionRequest r) {
+        ensureOpen();
         boolean useFused = path == AttentionPath.FUSED || (path == AttentionPath.AUTO && !r.wantWeights());
         if (useFused && r.wantWeights()) {
             throw new IllegalArgumentException("weights: the fused path computes no attention weights; use path "
@@ -179,30 +192,35 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
-    public float[] qkt(AttentionRequest r) {
+    public synchronized float[] qkt(AttentionRequest r) {
+        ensureOpen();
         return threeKernel.qkt(r);
     }
 
     @Override
-    public float[] softmaxRows(AttentionRequest r, float[] scores, float[] lse) {
+    public synchronized float[] softmaxRows(AttentionRequest r, float[] scores, float[] lse) {
+        ensureOpen();
         r.checkScores("scores", scores);
         r.checkLse(lse);
         return threeKernel.softmaxRows(r, scores, lse);
     }
 
     @Override
-    public float[] av(AttentionRequest r, float[] weights) {
+    public synchronized float[] av(AttentionRequest r, float[] weights) {
+        ensureOpen();
         r.checkScores("weights", weights);
         return threeKernel.av(r, weights);
     }
 
     @Override
-    public void releaseBuffers() {
-        buffers.close();
+    public synchronized void releaseBuffers() {
+        if (!closed) {
+            buffers.close();
+        }
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closed) {
             return;
         }

@@ -2,6 +2,7 @@ package dev.clattn.opencl;
 
 import dev.clattn.AttentionRequest;
 import dev.clattn.AttentionResult;
+import dev.clattn.HostMemory;
 import dev.clattn.Shape;
 import dev.clattn.opencl.DeviceBuffers.Role;
 import java.util.List;
@@ -14,13 +15,16 @@ import org.jocl.Pointer;
 final class ThreeKernelPath implements AutoCloseable {
     private final DeviceBuffers buffers;
     private final long scoreBudget;
+    private final int maxGridGroups;
     private final QktKernel qkt;
     private final SoftmaxRowsKernel softmax;
     private final AvKernel av;
 
-    ThreeKernelPath(DeviceBuffers buffers, long scoreBudget, QktKernel qkt, SoftmaxRowsKernel softmax, AvKernel av) {
+    ThreeKernelPath(DeviceBuffers buffers, long scoreBudget, int maxGridGroups, QktKernel qkt, SoftmaxRowsKernel softmax,
+            AvKernel av) {
         this.buffers = buffers;
         this.scoreBudget = scoreBudget;
+        this.maxGridGroups = maxGridGroups;
         this.qkt = qkt;
         this.softmax = softmax;
         this.av = av;
@@ -31,18 +35,19 @@ final class ThreeKernelPath implements AutoCloseable {
     }
 
     private List<Chunk> chunks(Shape s) {
-        return Chunk.plan(s, scoreBudget);
+        return Chunk.plan(s, scoreBudget, maxGridGroups);
     }
 
     AttentionResult attention(AttentionRequest r) {
         Shape s = r.shape();
+        new HostMemory.Plan().results(r).require();
         ClBuffer q = buffers.upload(Role.Q, r.q());
         ClBuffer k = buffers.upload(Role.K, r.k());
         ClBuffer v = buffers.upload(Role.V, r.v());
         ClBuffer o = buffers.get(Role.O, 4 * s.outElements());
         ClBuffer lse = buffers.get(Role.LSE, r.wantLse() ? 4 * s.lseElements() : 4);
         Masks masks = buffers.masks(r);
-        float[] weights = r.wantWeights() ? new float[r.scoreArrayLength("weights")] : null;
+        float[] weights = r.wantWeights() ? HostMemory.floats("weights", r.scoreArrayLength("weights")) : null;
         for (Chunk c : chunks(s)) {
             ClBuffer scores = buffers.get(Role.SCORES, 4 * c.elements(s.keyLen()));
             qkt.enqueue(s, r.scale(), c, q, k, scores, masks.structural());
@@ -52,13 +57,13 @@ final class ThreeKernelPath implements AutoCloseable {
                 buffers.read(scores, 0, weights, c.offset(s, s.keyLen()), c.elements(s.keyLen()));
             }
         }
-        return new AttentionResult(buffers.readAll(o, s.outElements()), weights,
-                r.wantLse() ? buffers.readAll(lse, s.lseElements()) : null);
+        return new AttentionResult(buffers.readAll("output", o, s.outElements()), weights,
+                r.wantLse() ? buffers.readAll("lse", lse, s.lseElements()) : null);
     }
 
     float[] qkt(AttentionRequest r) {
         Shape s = r.shape();
-        float[] out = new float[r.scoreArrayLength("scores")];
+        float[] out = HostMemory.floats("scores", r.scoreArrayLength("scores"));
         ClBuffer q = buffers.upload(Role.Q, r.q());
         ClBuffer k = buffers.upload(Role.K, r.k());
         Masks masks = buffers.masks(r);
@@ -72,7 +77,7 @@ final class ThreeKernelPath implements AutoCloseable {
 
     float[] softmaxRows(AttentionRequest r, float[] scores, float[] lseOut) {
         Shape s = r.shape();
-        float[] out = new float[scores.length];
+        float[] out = HostMemory.floats("weights", scores.length);
         ClBuffer lse = buffers.get(Role.LSE, lseOut != null ? 4 * s.lseElements() : 4);
         Masks masks = buffers.masks(r);
         for (Chunk c : chunks(s)) {
@@ -99,7 +104,7 @@ final class ThreeKernelPath implements AutoCloseable {
             buffers.write(buf, Pointer.to(weights).withByteOffset(4 * c.offset(s, s.keyLen())), 4 * n);
             av.enqueue(s, c, buf, v, o, masks.structural(), masks.any());
         }
-        return buffers.readAll(o, s.outElements());
+        return buffers.readAll("output", o, s.outElements());
     }
 
     @Override

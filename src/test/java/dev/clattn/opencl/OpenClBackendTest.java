@@ -80,8 +80,11 @@ class OpenClBackendTest extends BackendContract {
             return; // a device whose max allocation exceeds what a Java array holds: nothing to refuse
         }
         AttentionRequest r = AttentionRequest.builder(s).q(new float[d]).k(new float[n * d]).v(new float[n]).build();
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> backend.attention(r));
-        assertTrue(e.getMessage().startsWith("k: needs a device buffer"), e.getMessage());
+        dev.clattn.RequestTooLargeException e = assertThrows(dev.clattn.RequestTooLargeException.class,
+                () -> backend.attention(r));
+        assertEquals("k", e.argument());
+        assertEquals(4L * n * d, e.bytes());
+        assertTrue(e.expected().startsWith("at most the device's largest buffer of "), e.getMessage());
     }
 
     @Test
