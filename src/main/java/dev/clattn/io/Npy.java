@@ -1,6 +1,7 @@
 package dev.clattn.io;
 
 import dev.clattn.Bytes;
+import dev.clattn.HostMemory;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -100,11 +101,10 @@ public final class Npy {
         private int heapCopy(String what, int itemBytes) {
             long n = elements();
             long bytes = Math.multiplyExact(n, itemBytes);
-            Runtime rt = Runtime.getRuntime();
-            long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+            long free = HostMemory.available();
             if (n > Integer.MAX_VALUE - 8 || bytes > free) {
                 throw new IllegalArgumentException(name + ": a " + what + " copy on the heap needs "
-                        + Bytes.describe(bytes) + " (" + bytes + " bytes), " + Bytes.describe(Math.max(0, free))
+                        + Bytes.describe(bytes) + " (" + bytes + " bytes), " + Bytes.describe(free)
                         + " of heap free (raise -Xmx)");
             }
             return (int) n;

@@ -62,5 +62,10 @@ class TuneCommandTest {
                 "tune", "--kernel", "qkt"));
         assertEquals(2, Main.execute(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()),
                 "tune", "--confirm", "-1"));
+        Cli.Outcome seq = Cli.clattn("tune", "--seq", "0", "--no-save");
+        assertEquals(2, seq.code(), seq.err());
+        assertEquals("clattn: --seq: expected >= 1, got 0", seq.err().strip());
+        assertEquals("clattn: --dim: expected >= 1, got -8", Cli.clattn("tune", "--dim", "-8", "--no-save").err()
+                .strip());
     }
 }
