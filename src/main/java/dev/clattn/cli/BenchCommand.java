@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +35,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * profiling events. GFLOP/s and GB/s are set against the device's peak, measured by two micro-kernels.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmark the paths and their kernels over a sweep of shapes.")
-final class BenchCommand implements Callable<Integer> {
+final class BenchCommand implements Callable<Integer>, ArgumentOptions {
     @Option(names = "--preset", defaultValue = "cpu", paramLabel = "cpu|flash|decode",
             description = BenchWorkloads.PRESETS)
     String preset;
@@ -79,6 +80,20 @@ final class BenchCommand implements Callable<Integer> {
     private DevicePeak peak;
     private boolean peakOnCpu;
 
+    /** Shape dimensions come from --shape when given, else the preset's, with N from --n. */
+    @Override
+    public Map<String, String> optionsByArgument() {
+        Map<String, String> options = new HashMap<>(Map.of("storage", "--storage"));
+        for (String dim : List.of("batch", "queryHeads", "kvHeads", "queryLen", "keyLen", "headDim", "valueDim",
+                "shape")) {
+            options.put(dim, shapeSpecs != null ? "--shape" : "--preset");
+        }
+        if (shapeSpecs == null && lengths != null) {
+            options.putAll(Map.of("queryLen", "--n", "keyLen", "--n", "shape", "--n"));
+        }
+        return options;
+    }
+
     @Override
     public Integer call() throws IOException {
         if (repeat < 1 || warmup < 0) {
@@ -95,7 +110,7 @@ final class BenchCommand implements Callable<Integer> {
                         + ", got '" + m + "'");
             }
         }
-        List<Storage> storage = storages.stream().map(BenchCommand::storage).toList();
+        List<Storage> storage = storages.stream().map(Storage::parse).toList();
         List<String> tunings = switch (tuning) {
             case "profiles", "defaults" -> List.of(tuning);
             case "both" -> List.of("defaults", "profiles");
@@ -148,14 +163,6 @@ final class BenchCommand implements Callable<Integer> {
             w.println("wrote " + out.resolve("bench.csv") + ", bench.md, bench.json, bench.png");
         }
         return 0;
-    }
-
-    private static Storage storage(String text) {
-        try {
-            return Storage.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--" + e.getMessage(), e);
-        }
     }
 
     private void measurePeak(PrintWriter w) {

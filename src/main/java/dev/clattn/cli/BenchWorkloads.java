@@ -2,6 +2,7 @@ package dev.clattn.cli;
 
 import dev.clattn.AttentionRequest;
 import dev.clattn.Causal;
+import dev.clattn.InvalidRequestException;
 import dev.clattn.Shape;
 import dev.clattn.Storage;
 import dev.clattn.tune.Float64Check;
@@ -84,6 +85,11 @@ final class BenchWorkloads {
 
     /** The preset's shapes, over {@code lengths} when given, else the preset's own sweep. */
     static List<Shape> preset(String preset, int[] lengths) {
+        for (int n : lengths != null ? lengths : new int[0]) {
+            if (n < 1) {
+                throw new IllegalArgumentException("--n: expected lengths >= 1, got " + n);
+            }
+        }
         List<Shape> shapes = new ArrayList<>();
         switch (preset) {
             case "flash", "gpu" -> {
@@ -143,8 +149,8 @@ final class BenchWorkloads {
         try {
             return new Shape(v.get("B"), hq, v.getOrDefault("Hk", v.getOrDefault("H", hq)), nq, nk, d,
                     v.getOrDefault("Dv", d));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--shape '" + spec + "': " + e.getMessage(), e);
+        } catch (InvalidRequestException e) {
+            throw new InvalidRequestException(e.argument(), e.expected(), e.actual() + " in '" + spec + "'", e);
         }
     }
 }

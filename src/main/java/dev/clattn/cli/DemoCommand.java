@@ -10,7 +10,9 @@ import dev.clattn.tune.Float64Check;
 import dev.clattn.tune.Timing;
 import dev.clattn.cpu.CpuBackend;
 import java.io.PrintWriter;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -23,7 +25,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * against the CPU fallback and against float64 on sampled rows.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, description = "Time causal self-attention on the chosen device and check it.")
-final class DemoCommand implements Callable<Integer> {
+final class DemoCommand implements Callable<Integer>, ArgumentOptions {
     @Option(names = "--batch", defaultValue = "2")
     int batch;
     @Option(names = "--heads", defaultValue = "8")
@@ -40,6 +42,13 @@ final class DemoCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
+    public Map<String, String> optionsByArgument() {
+        Map<String, String> options = new HashMap<>(SELF_ATTENTION);
+        options.put("backend", "--backend");
+        return options;
+    }
+
+    @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         if (repeat < 1) {
@@ -48,7 +57,7 @@ final class DemoCommand implements Callable<Integer> {
         Shape shape = Shape.of(batch, heads, seq, dim);
         Random rnd = new Random(1);
         AttentionRequest request = Float64Check.selfAttention(shape, Causal.TOP_LEFT, rnd);
-        Config config = Config.builder().backend(RunCommand.option(() -> BackendKind.parse(backend))).build();
+        Config config = Config.builder().backend(BackendKind.parse(backend)).build();
         try (Attention engine = Attention.open(config)) {
             out.println("device:  " + engine.backend().name() + " - " + engine.backend().device());
             out.println("problem: " + shape + ", causal (top-left), fp32");

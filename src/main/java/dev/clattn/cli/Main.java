@@ -1,5 +1,6 @@
 package dev.clattn.cli;
 
+import dev.clattn.InvalidRequestException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -41,7 +42,9 @@ public final class Main implements Runnable {
         });
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof IllegalArgumentException) {
-                err.println("clattn: " + e.getMessage().lines().findFirst().orElse(""));
+                String message = e instanceof InvalidRequestException r ? ArgumentOptions.message(r, cmd.getCommand())
+                        : String.valueOf(e.getMessage());
+                err.println("clattn: " + message.lines().findFirst().orElse(""));
                 return BAD_INPUT;
             }
             err.println("clattn: failed: " + e);

@@ -11,27 +11,20 @@ import dev.clattn.Shape;
 import dev.clattn.Storage;
 import dev.clattn.io.Npy;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * {@code clattn run}: attention over .npy tensors. Q, K, V of rank 4 [B,H,N,D], 3 [B,N,D] (H = 1) or 2 [N,D]
- * (B = H = 1); outputs have Q's leading rank. Every input is read and checked, and every output computed,
- * before any output file appears.
+ * (B = H = 1); outputs have Q's leading rank. Every output path is checked before any input is read, and every
+ * input read and checked and every output computed before any output file appears.
  */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Compute attention over .npy files.")
-final class RunCommand implements Callable<Integer> {
+final class RunCommand implements Callable<Integer>, ArgumentOptions {
     @Option(names = "--q", required = true, paramLabel = "Q.npy", description = "queries, float32 [B,Hq,Nq,D]")
     Path q;
     @Option(names = "--k", required = true, paramLabel = "K.npy", description = "keys, float32 [B,Hk,Nk,D]")
@@ -64,8 +57,29 @@ final class RunCommand implements Callable<Integer> {
             description = "device storage of Q, K, V on the fused path (f16-kv: K and V only)")
     String storage;
 
+    /** Where run's options come from: its own options, and the shape dimensions read from Q, K and V. */
+    private static final Map<String, String> OPTIONS = Map.ofEntries(Map.entry("q", "--q"), Map.entry("k", "--k"),
+            Map.entry("v", "--v"), Map.entry("mask", "--mask"), Map.entry("bias", "--bias"),
+            Map.entry("keyLengths", "--key-lengths"), Map.entry("scale", "--scale"), Map.entry("weights", "--weights"),
+            Map.entry("output", "--out"), Map.entry("lse", "--lse"), Map.entry("storage", "--storage"),
+            Map.entry("causal", "--causal"), Map.entry("backend", "--backend"), Map.entry("path", "--path"),
+            Map.entry("batch", "--q"), Map.entry("queryHeads", "--q"), Map.entry("queryLen", "--q"),
+            Map.entry("headDim", "--q"), Map.entry("kvHeads", "--k"), Map.entry("keyLen", "--k"),
+            Map.entry("valueDim", "--v"));
+
+    @Override
+    public Map<String, String> optionsByArgument() {
+        return OPTIONS;
+    }
+
     @Override
     public Integer call() throws IOException {
+        OutputFiles files = new OutputFiles().input("--q", q).input("--k", k).input("--v", v).input("--mask", mask)
+                .input("--bias", bias).input("--key-lengths", keyLengths)
+                .output("--out", out).output("--weights", weights).output("--lse", lse);
+        Causal causalMask = causal == null ? Causal.NONE : Causal.parse(causal);
+        Storage storageKind = Storage.parse(storage);
+        Config config = Config.builder().backend(BackendKind.parse(backend)).path(AttentionPath.parse(path)).build();
         Npy.Array qa = Npy.read("--q " + q, q);
         Npy.Array ka = Npy.read("--k " + k, k);
         Npy.Array va = Npy.read("--v " + v, v);
@@ -77,19 +91,16 @@ final class RunCommand implements Callable<Integer> {
         int[] qs = as4d(qa, rank);
         int[] ks = as4d(ka, rank);
         int[] vs = as4d(va, rank);
-        same("--k", "batch B", ks[0], qs[0]);
-        same("--k", "head dim D", ks[3], qs[3]);
-        same("--v", "batch B", vs[0], qs[0]);
-        same("--v", "heads Hk", vs[1], ks[1]);
-        same("--v", "keys Nk", vs[2], ks[2]);
-        if (qs[1] % ks[1] != 0) {
-            throw new IllegalArgumentException("--k: Hq=" + qs[1] + " (from --q) must be a multiple of Hk=" + ks[1]);
-        }
+        same("--k", "batch B", ks[0], "--q", qs[0]);
+        same("--q", "head dim D", qs[3], "--k", ks[3]);
+        same("--v", "batch B", vs[0], "--q", qs[0]);
+        same("--v", "heads Hk", vs[1], "--k", ks[1]);
+        same("--v", "keys Nk", vs[2], "--k", ks[2]);
         Shape shape = new Shape(qs[0], qs[1], ks[1], qs[2], ks[2], qs[3], vs[3]);
-        AttentionRequest.Builder b = AttentionRequest.builder(shape).q(qa.floats()).k(ka.floats()).v(va.floats())
-                .causal(causal == null ? Causal.NONE : option(() -> Causal.parse(causal)))
-                .returnWeights(weights != null).returnLse(lse != null)
-                .storage(option(() -> Storage.parse(storage)));
+        // The mapped files go to the engine as they are: a large input is never copied onto the heap here.
+        AttentionRequest.Builder b = AttentionRequest.builder(shape).q(qa.floatBuffer()).k(ka.floatBuffer())
+                .v(va.floatBuffer()).causal(causalMask).returnWeights(weights != null).returnLse(lse != null)
+                .storage(storageKind);
         if (scale != null) {
             b.scale(scale);
         }
@@ -109,54 +120,21 @@ final class RunCommand implements Callable<Integer> {
             Npy.Array a = Npy.read("--bias " + bias, bias);
             b.bias(a.floats(), a.shape());
         }
-        AttentionRequest request = option(b::build);
-        Config config = Config.builder().backend(option(() -> BackendKind.parse(backend)))
-                .path(option(() -> AttentionPath.parse(path))).build();
+        AttentionRequest request = b.build();
         AttentionResult result;
         try (Attention engine = Attention.open(config)) {
-            result = option(() -> engine.compute(request));
+            result = engine.compute(request);
         }
         int[] lead = Arrays.copyOf(qa.shape(), rank - 2);
-        List<Path[]> moves = new ArrayList<>();
-        try {
-            moves.add(new Path[] {Npy.writeTemp(out, dims(lead, shape.queryLen(), shape.valueDim()), result.output()),
-                    out});
-            if (weights != null) {
-                moves.add(new Path[] {Npy.writeTemp(weights, dims(lead, shape.queryLen(), shape.keyLen()),
-                        result.weights()), weights});
-            }
-            if (lse != null) {
-                moves.add(new Path[] {Npy.writeTemp(lse, dims(lead, shape.queryLen()), result.lse()), lse});
-            }
-        } catch (IOException e) {
-            for (Path[] m : moves) {
-                Files.deleteIfExists(m[0]);
-            }
-            throw new IllegalArgumentException("cannot write output: " + e.getMessage(), e);
+        files.write("--out", dims(lead, shape.queryLen(), shape.valueDim()), result.output());
+        if (weights != null) {
+            files.write("--weights", dims(lead, shape.queryLen(), shape.keyLen()), result.weights());
         }
-        for (Path[] m : moves) {
-            Files.move(m[0], m[1], StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        if (lse != null) {
+            files.write("--lse", dims(lead, shape.queryLen()), result.lse());
         }
+        files.commit();
         return 0;
-    }
-
-    /** Argument names the library's errors start with, and the options that carry them. */
-    private static final Set<String> NAMED = Set.of("q", "k", "v", "mask", "bias", "keyLengths", "scale", "causal",
-            "backend", "path", "storage", "weights");
-    private static final Pattern LEADING_NAME = Pattern.compile("^(\\w+)");
-
-    /** Runs {@code step}, renaming the argument an error names to the option that carries it ("--mask: ..."). */
-    static <T> T option(Supplier<T> step) {
-        try {
-            return step.get();
-        } catch (IllegalArgumentException e) {
-            Matcher m = LEADING_NAME.matcher(e.getMessage());
-            if (m.find() && NAMED.contains(m.group(1))) {
-                String name = m.group(1).equals("keyLengths") ? "key-lengths" : m.group(1);
-                throw new IllegalArgumentException("--" + name + e.getMessage().substring(m.end()), e);
-            }
-            throw e;
-        }
     }
 
     private static int[] as4d(Npy.Array a, int rank) {
@@ -172,9 +150,11 @@ final class RunCommand implements Callable<Integer> {
         };
     }
 
-    private static void same(String arg, String what, int got, int expected) {
+    /** {@code arg}'s dimension {@code what} must equal the one {@code source} gave. */
+    private static void same(String arg, String what, int got, String source, int expected) {
         if (got != expected) {
-            throw new IllegalArgumentException(arg + ": expected " + what + "=" + expected + ", got " + got);
+            throw new IllegalArgumentException(arg + ": expected " + what + "=" + expected + " (as in " + source
+                    + "), got " + got);
         }
     }
 

@@ -17,6 +17,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
@@ -32,7 +33,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * every candidate against float64 before timing it, and saves the winner to the device's profile.
  */
 @Command(name = "tune", mixinStandardHelpOptions = true, description = "Tune a fused kernel's parameters on this device and save a profile.")
-final class TuneCommand implements Callable<Integer> {
+final class TuneCommand implements Callable<Integer>, ArgumentOptions {
     @Option(names = "--kernel", paramLabel = "attention_fused|attention_fused_vec",
             description = "default: the fused kernel the engine uses on this device")
     String kernel;
@@ -72,6 +73,11 @@ final class TuneCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
+    public Map<String, String> optionsByArgument() {
+        return SELF_ATTENTION;
+    }
+
+    @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         int[] range = range();
@@ -85,6 +91,7 @@ final class TuneCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--kernel: expected attention_fused or attention_fused_vec, got '"
                     + kernel + "'");
         }
+        Shape shape = Shape.of(batch, heads, seq, dim);
         Config.Builder cb = Config.builder();
         if (kernels != null) {
             cb.kernelDir(kernels);
@@ -106,7 +113,6 @@ final class TuneCommand implements Callable<Integer> {
         DeviceInfo info = device.info();
         String name = kernel != null ? kernel : info.isCpu() ? "attention_fused_vec" : "attention_fused";
         KernelSource source = KernelSource.load(name, config.kernelDir());
-        Shape shape = Shape.of(batch, heads, seq, dim);
         AttentionRequest request = Float64Check.selfAttention(shape, causal ? Causal.TOP_LEFT : Causal.NONE,
                 new Random(1));
         Path dir = cacheDir != null ? cacheDir : Path.of(System.getProperty("user.home"), ".clattn", "tune-cache");

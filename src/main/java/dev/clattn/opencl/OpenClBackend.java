@@ -5,9 +5,11 @@ import dev.clattn.AttentionRequest;
 import dev.clattn.AttentionResult;
 import dev.clattn.Backend;
 import dev.clattn.Config;
+import dev.clattn.InvalidRequestException;
 import dev.clattn.Storage;
 import dev.clattn.tune.Profiles;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -181,12 +183,13 @@ public final class OpenClBackend implements Backend {
         ensureOpen();
         boolean useFused = path == AttentionPath.FUSED || (path == AttentionPath.AUTO && !r.wantWeights());
         if (useFused && r.wantWeights()) {
-            throw new IllegalArgumentException("weights: the fused path computes no attention weights; use path "
-                    + "auto or three-kernel");
+            throw new InvalidRequestException("weights", "path auto or three-kernel (the fused path computes no "
+                    + "attention weights)", "path fused");
         }
         if (!useFused && r.storage() != Storage.F32) {
-            throw new IllegalArgumentException("storage: " + r.storage() + " needs the fused path, not "
-                    + (r.wantWeights() ? "the three-kernel path the weights require" : "the three-kernel path"));
+            throw new InvalidRequestException("storage", "f32 on the three-kernel path"
+                    + (r.wantWeights() ? ", which the weights require" : "") + " (half storage needs the fused path)",
+                    r.storage().name().toLowerCase(Locale.ROOT).replace('_', '-'));
         }
         return useFused ? fused.attention(r) : threeKernel.attention(r);
     }

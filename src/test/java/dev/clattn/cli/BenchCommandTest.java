@@ -161,6 +161,15 @@ class BenchCommandTest {
         assertEquals(2, run(new StringWriter(), new StringWriter(), "bench", "--mask", "maybe"));
         assertEquals(2, run(new StringWriter(), new StringWriter(), "bench", "--shape", "B=1,H=8"));
         assertEquals(2, run(new StringWriter(), new StringWriter(), "bench", "--shape", "B=1,H=6,Hk=4,N=8"));
+        assertEquals("clattn: --shape: expected a divisor of Hq=6, got Hk=4 in 'B=1,H=6,Hk=4,N=8'",
+                Cli.clattn("bench", "--shape", "B=1,H=6,Hk=4,N=8").err().strip());
+        assertEquals("clattn: --shape: expected >= 1, got 0 in 'B=1,H=2,N=0'",
+                Cli.clattn("bench", "--shape", "B=1,H=2,N=0").err().strip());
+        Cli.Outcome zero = Cli.clattn("bench", "--preset", "flash", "--n", "0");
+        assertEquals(2, zero.code(), zero.err());
+        assertEquals("clattn: --n: expected lengths >= 1, got 0", zero.err().strip());
+        assertTrue(Cli.clattn("bench", "--n", "2147483647").err().startsWith("clattn: --n: expected dimensions whose "
+                + "element counts"));
         assertEquals(2, run(new StringWriter(), new StringWriter(), "bench", "--tuning", "best"));
         assertEquals(2, run(new StringWriter(), new StringWriter(), "bench", "--storage", "f8"));
     }

@@ -9,14 +9,13 @@ import dev.clattn.AttentionRequest;
 import dev.clattn.AttentionResult;
 import dev.clattn.Causal;
 import dev.clattn.Shape;
+import dev.clattn.cli.Cli.Outcome;
 import dev.clattn.cpu.CpuBackend;
 import dev.clattn.io.Npy;
 import dev.clattn.testing.Case;
 import dev.clattn.testing.Naive;
 import dev.clattn.testing.Naive.Precision;
 import dev.clattn.testing.Tolerance;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -33,14 +32,8 @@ class RunCommandTest {
     @TempDir
     Path dir;
 
-    record Outcome(int code, String out, String err) {
-    }
-
     private static Outcome clattn(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Outcome(code, out.toString(), err.toString());
+        return Cli.clattn(args);
     }
 
     private Path floats(String name, int[] shape, float[] data) throws Exception {
@@ -134,8 +127,8 @@ class RunCommandTest {
         assertEquals(1, o.err().strip().lines().count(), o.err());
         assertTrue(o.err().contains(expectedError), o.err());
         try (Stream<Path> files = Files.list(dir)) {
-            assertFalse(files.anyMatch(f -> f.getFileName().toString().startsWith("o.npy")
-                    || f.getFileName().toString().startsWith("p.npy")), "no output file after bad input");
+            assertFalse(files.anyMatch(f -> f.getFileName().toString().contains("o.npy")
+                    || f.getFileName().toString().contains("p.npy")), "no output file after bad input");
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -152,12 +145,12 @@ class RunCommandTest {
         assertBadInput("Unknown option: '--frobnicate'", "--frobnicate");
         assertBadInput("--mask", "--mask", raw("m.npy", "|b1", "5, 5", new byte[25]).toString());
         assertBadInput("--key-lengths", "--key-lengths", raw("l.npy", "<i4", "1, 1", new byte[4]).toString());
-        assertBadInput("--key-lengths[0]: expected 0..6 (Nk), got 9", "--key-lengths",
+        assertBadInput("--key-lengths: expected 0..6 (Nk)", "--key-lengths",
                 raw("l9.npy", "<i4", "1,", littleEndianInts(9)).toString());
         assertBadInput("--bias", "--bias", raw("a.npy", "<f8", "6,", new byte[48]).toString(), "--weights",
                 dir.resolve("p.npy").toString());
         floats("k.npy", new int[] {1, 2, 6, 3}, new float[36]);
-        assertBadInput("--k: expected head dim D=4, got 3");
+        assertBadInput("--q: expected head dim D=3 (as in --k), got 4");
         floats("k.npy", new int[] {2, 6, 4}, new float[48]);
         assertBadInput("--k " + dir.resolve("k.npy") + ": expected rank 4 like --q, got shape [2, 6, 4]");
         Files.delete(dir.resolve("k.npy"));
@@ -185,8 +178,11 @@ class RunCommandTest {
                 new Naive(rounded, Precision.F64).attention().out(), new Naive(rounded, Precision.F32).attention().out());
         if (dev.clattn.opencl.OpenCl.probe().available()) {
             Files.delete(dir.resolve("o.npy"));
-            assertBadInput("--weights: the fused path computes no attention weights", "--path", "fused", "--weights",
+            assertBadInput("--weights: expected path auto or three-kernel (the fused path computes no attention "
+                    + "weights), got path fused", "--path", "fused", "--weights",
                     dir.resolve("p.npy").toString());
+            assertBadInput("--storage: expected f32 on the three-kernel path (half storage needs the fused path), "
+                    + "got f16-kv", "--path", "three-kernel", "--storage", "f16-kv");
         }
     }
 
@@ -200,6 +196,12 @@ class RunCommandTest {
         assertEquals(0, demo.code(), demo.err());
         assertTrue(demo.out().contains("GFLOP/s"), demo.out());
         assertEquals(2, clattn("demo", "--repeat", "0").code());
+        Outcome seq = clattn("demo", "--seq", "0");
+        assertEquals(2, seq.code(), seq.err());
+        assertEquals("clattn: --seq: expected >= 1, got 0", seq.err().strip());
+        assertEquals("clattn: --heads: expected >= 1, got -1", clattn("demo", "--heads", "-1").err().strip());
+        assertEquals("clattn: --backend: expected auto, opencl or cpu, got 'gpu'",
+                clattn("demo", "--seq", "8", "--backend", "gpu").err().strip());
     }
 
     private static byte[] littleEndianLongs(long... v) {
@@ -216,6 +218,29 @@ class RunCommandTest {
             b.putInt(x);
         }
         return b.array();
+    }
+
+    /** Mapped big-endian files reach every backend in their own byte order, not byte for byte. */
+    @Test
+    void bigEndianInputsGiveTheSameResult() throws Exception {
+        Shape s = new Shape(1, 2, 2, 7, 9, 8, 8);
+        int[][] shapes = {{1, 2, 7, 8}, {1, 2, 9, 8}, {1, 2, 9, 8}};
+        AttentionRequest r = writeInputs(Case.of("be", s), shapes[0], shapes[1], shapes[2]);
+        float[][] data = {r.q().array(), r.k().array(), r.v().array()};
+        for (String backend : new String[] {"cpu", "auto"}) {
+            writeInputs(Case.of("be", s), shapes[0], shapes[1], shapes[2]);
+            assertEquals(0, clattn(args("--backend", backend)).code());
+            float[] little = Npy.read("o", dir.resolve("o.npy")).floats();
+            String[] names = {"q.npy", "k.npy", "v.npy"};
+            for (int i = 0; i < 3; i++) {
+                ByteBuffer big = ByteBuffer.allocate(4 * data[i].length).order(ByteOrder.BIG_ENDIAN);
+                big.asFloatBuffer().put(data[i]);
+                raw(names[i], ">f4", Arrays.toString(shapes[i]).replaceAll("[\\[\\]]", ""), big.array());
+            }
+            Outcome o = clattn(args("--backend", backend));
+            assertEquals(0, o.code(), o.err());
+            assertArrayEquals(little, Npy.read("o", dir.resolve("o.npy")).floats(), backend);
+        }
     }
 
     @Test

@@ -125,5 +125,10 @@ class TuneCommandTest {
         assertEquals(2, Main.execute(new PrintWriter(new StringWriter()), new PrintWriter(one, true),
                 "tune", "--confirm", "1"));
         assertTrue(one.toString().contains("expected >= 1, >= 1 and >= 2, got 5, 40 and 1"), one.toString());
+        Cli.Outcome seq = Cli.clattn("tune", "--seq", "0", "--no-save");
+        assertEquals(2, seq.code(), seq.err());
+        assertEquals("clattn: --seq: expected >= 1, got 0", seq.err().strip());
+        assertEquals("clattn: --dim: expected >= 1, got -8", Cli.clattn("tune", "--dim", "-8", "--no-save").err()
+                .strip());
     }
 }

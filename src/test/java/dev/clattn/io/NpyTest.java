@@ -3,12 +3,16 @@ package dev.clattn.io;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -86,5 +90,92 @@ class NpyTest {
         Path ints = write(dir.resolve("i.npy"), "<i4", "1,", false, new byte[4]);
         assertEquals("x: expected dtype bool (|b1) or uint8 (|u1), got <i4",
                 assertThrows(IllegalArgumentException.class, () -> Npy.read("x", ints).bytes()).getMessage());
+    }
+
+    private String error(Path file) {
+        return assertThrows(IllegalArgumentException.class, () -> Npy.read("x", file)).getMessage();
+    }
+
+    /** Magic, version {@code major} and a header length field of any value, then {@code rest}. */
+    static Path declaredHeader(Path file, int major, long headerLength, byte[] rest) throws Exception {
+        ByteBuffer b = ByteBuffer.allocate(12 + rest.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', (byte) major, 0});
+        if (major == 1) {
+            b.putShort((short) headerLength);
+        } else {
+            b.putInt((int) headerLength);
+        }
+        b.put(rest);
+        return Files.write(file, Arrays.copyOf(b.array(), b.position()));
+    }
+
+    @Test
+    void headerLengthIsBoundedBeforeTheHeaderIsRead() throws Exception {
+        assertEquals("x: expected a .npy header of at most 10000 bytes, got 2147483647",
+                error(declaredHeader(dir.resolve("v2.npy"), 2, 0x7fffffffL, new byte[8])));
+        assertEquals("x: expected a .npy header of at most 10000 bytes, got 4294967295",
+                error(declaredHeader(dir.resolve("v3.npy"), 3, 0xffffffffL, new byte[8])));
+        assertEquals("x: truncated .npy header: 200 bytes declared, 20 in the file",
+                error(declaredHeader(dir.resolve("v1.npy"), 1, 200, new byte[20])));
+        assertEquals("x: expected .npy format version 1, 2 or 3, got 4",
+                error(declaredHeader(dir.resolve("v4.npy"), 4, 10, new byte[10])));
+    }
+
+    @Test
+    void dataSizeIsCheckedAgainstTheFileBeforeAnyDataIsRead() throws Exception {
+        Path sparse = write(dir.resolve("sparse.npy"), "<f4", "2, 2", false, new byte[16]);
+        long headerEnd = Files.size(sparse) - 16;
+        try (RandomAccessFile f = new RandomAccessFile(sparse.toFile(), "rw")) {
+            f.setLength(3L << 30);
+        }
+        assertEquals("x: shape [2, 2] of <f4 needs 16 data bytes, file has " + ((3L << 30) - headerEnd),
+                error(sparse));
+        Path big = write(dir.resolve("big.npy"), "<f4", "12582912, 64", false, new byte[0]);
+        try (RandomAccessFile f = new RandomAccessFile(big.toFile(), "rw")) {
+            f.setLength(f.length() + (3L << 30));
+        }
+        assertEquals("x: expected at most 2147483647 data bytes (the largest mapping of one array), got 3221225472 "
+                + "(3.0 GiB)", error(big));
+    }
+
+    @Test
+    void shapesWhoseSizeOverflowsAreRefused() throws Exception {
+        assertEquals("x: expected a shape whose size in bytes fits in 64 bits, got [65536, 65536, 65536, 65536] of "
+                + "<f4", error(write(dir.resolve("a.npy"), "<f4", "65536, 65536, 65536, 65536", false, new byte[0])));
+        assertEquals("x: expected a shape whose size in bytes fits in 64 bits, got [4194304, 2097152, 2097152, 1] of "
+                + "<f4", error(write(dir.resolve("b.npy"), "<f4", "4194304, 2097152, 2097152, 1", false,
+                        new byte[0])));
+        assertEquals("x: expected shape dimensions 0..2147483647, got (-1, 4)",
+                error(write(dir.resolve("c.npy"), "<f4", "-1, 4", false, new byte[0])));
+        assertEquals("x: expected shape dimensions 0..2147483647, got (4294967296,)",
+                error(write(dir.resolve("d.npy"), "<f4", "4294967296,", false, new byte[0])));
+    }
+
+    @Test
+    void onlyRegularFilesAreRead() {
+        assertEquals("x: expected a regular .npy file, got a device, pipe or socket (/dev/zero)",
+                error(Path.of("/dev/zero")));
+        assertEquals("x: expected a regular .npy file, got a directory (" + dir + ")", error(dir));
+    }
+
+    @Test
+    void dataIsMappedInTheDtypesByteOrder() throws Exception {
+        float[] values = {1.5f, -2f, 3.25f};
+        Npy.Array little = Npy.read("l", Npy.writeTemp(dir.resolve("l.npy"), new int[] {3}, values));
+        FloatBuffer lf = little.floatBuffer();
+        assertTrue(little.data().isDirect() && lf.isDirect(), "mapped, not copied onto the heap");
+        assertEquals(ByteOrder.LITTLE_ENDIAN, lf.order());
+        float[] got = new float[3];
+        lf.get(got);
+        assertArrayEquals(values, got);
+        ByteBuffer bigData = ByteBuffer.allocate(12).order(ByteOrder.BIG_ENDIAN);
+        bigData.asFloatBuffer().put(values);
+        Npy.Array big = Npy.read("b", write(dir.resolve("b.npy"), ">f4", "3,", false, bigData.array()));
+        FloatBuffer bf = big.floatBuffer();
+        assertEquals(ByteOrder.BIG_ENDIAN, bf.order());
+        assertTrue(bf.isDirect());
+        bf.get(got);
+        assertArrayEquals(values, got);
+        assertArrayEquals(values, big.floats());
     }
 }

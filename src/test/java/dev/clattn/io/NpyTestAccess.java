@@ -10,4 +10,8 @@ public final class NpyTestAccess {
     public static Path write(Path file, String descr, String shape, byte[] data) throws Exception {
         return NpyTest.write(file, descr, shape, false, data);
     }
+
+    public static Path declaredHeader(Path file, int major, long headerLength, byte[] rest) throws Exception {
+        return NpyTest.declaredHeader(file, major, headerLength, rest);
+    }
 }

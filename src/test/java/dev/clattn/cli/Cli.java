@@ -1,0 +1,46 @@
+package dev.clattn.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Runs the command line in this JVM, or in a child JVM with a heap of its own size. */
+final class Cli {
+    private Cli() {
+    }
+
+    record Outcome(int code, String out, String err) {
+    }
+
+    static Outcome clattn(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Outcome(code, out.toString(), err.toString());
+    }
+
+    /**
+     * {@code clattn} in a child JVM with {@code -Xmx<heap>}: what a heap too small for a copy does can only be
+     * seen in a JVM whose heap is that small. The child inherits the environment (libjsig for PoCL).
+     */
+    static Outcome child(String heap, Path dir, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-Xmx" + heap, "-XX:-PrintWarnings", "-Dclattn.profiles=none", "-cp",
+                System.getProperty("java.class.path"), Main.class.getName()));
+        command.addAll(List.of(args));
+        Path out = Files.createTempFile(dir, "child", ".out");
+        Path err = Files.createTempFile(dir, "child", ".err");
+        Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        int code = p.waitFor();
+        Outcome o = new Outcome(code, Files.readString(out, StandardCharsets.UTF_8),
+                Files.readString(err, StandardCharsets.UTF_8));
+        Files.delete(out);
+        Files.delete(err);
+        return o;
+    }
+}
