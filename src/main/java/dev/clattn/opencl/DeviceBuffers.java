@@ -161,14 +161,17 @@ final class DeviceBuffers implements AutoCloseable {
     /** A blocking write, so that the source may be reused or freed as soon as it returns. */
     private void writeAt(ClBuffer buf, long offsetBytes, Pointer src, long bytes) {
         if (bytes > 0) {
-            clEnqueueWriteBuffer(context.queue(), buf.mem(), CL_TRUE, offsetBytes, bytes, src, 0, null, null);
+            ClCalls.check("clEnqueueWriteBuffer", () -> bytes + " bytes at " + offsetBytes + " into a buffer of "
+                    + buf.bytes(), () -> clEnqueueWriteBuffer(context.queue(), buf.mem(), CL_TRUE, offsetBytes, bytes,
+                    src, 0, null, null));
         }
     }
 
     /** Reads {@code count} floats from element {@code srcOffset} of the buffer into dst at {@code dstOffset}. */
     void read(ClBuffer buf, long srcOffset, float[] dst, long dstOffset, long count) {
-        clEnqueueReadBuffer(context.queue(), buf.mem(), CL_TRUE, 4 * srcOffset, 4 * count,
-                Pointer.to(dst).withByteOffset(4 * dstOffset), 0, null, null);
+        ClCalls.check("clEnqueueReadBuffer", () -> count + " floats at " + srcOffset + " from a buffer of "
+                + buf.bytes() + " bytes", () -> clEnqueueReadBuffer(context.queue(), buf.mem(), CL_TRUE,
+                4 * srcOffset, 4 * count, Pointer.to(dst).withByteOffset(4 * dstOffset), 0, null, null));
     }
 
     /** The first {@code count} floats of a buffer, as a new array for {@code argument}. */
