@@ -255,6 +255,13 @@ public final class Config {
             return Map.copyOf(out);
         }
 
+        private static int atLeast(String name, int value, int min) {
+            if (value < min) {
+                throw new InvalidRequestException(name, ">= " + min, String.valueOf(value));
+            }
+            return value;
+        }
+
         private static boolean flag(String text) {
             return text != null && (text.equals("1") || text.equalsIgnoreCase("true"));
         }
@@ -288,18 +295,12 @@ public final class Config {
         }
 
         public Builder threads(int threads) {
-            if (threads < 1) {
-                throw new InvalidRequestException("threads", ">= 1", String.valueOf(threads));
-            }
-            this.threads = threads;
+            this.threads = atLeast("threads", threads, 1);
             return this;
         }
 
         public Builder scoreBufferMiB(int mib) {
-            if (mib < 1) {
-                throw new InvalidRequestException("scoreBufferMiB", ">= 1", String.valueOf(mib));
-            }
-            this.scoreBufferBytes = (long) mib << 20;
+            this.scoreBufferBytes = (long) atLeast("scoreBufferMiB", mib, 1) << 20;
             return this;
         }
 
@@ -310,10 +311,7 @@ public final class Config {
 
         /** Key blocks per row on the fused path; 0 chooses automatically. */
         public Builder keySplits(int splits) {
-            if (splits < 0) {
-                throw new InvalidRequestException("keySplits", ">= 0", String.valueOf(splits));
-            }
-            this.keySplits = splits;
+            this.keySplits = atLeast("keySplits", splits, 0);
             return this;
         }
 
@@ -351,19 +349,13 @@ public final class Config {
 
         /** Built programs kept per engine (at least 1); the least recently used is released first. */
         public Builder programCache(int programs) {
-            if (programs < 1) {
-                throw new InvalidRequestException("programCache", ">= 1", String.valueOf(programs));
-            }
-            this.programCache = programs;
+            this.programCache = atLeast("programCache", programs, 1);
             return this;
         }
 
         /** Work-groups per launch in grid dimensions 1 and 2 (at least 1); tests lower it to exercise the split. */
         public Builder maxGridGroups(int groups) {
-            if (groups < 1) {
-                throw new InvalidRequestException("maxGridGroups", ">= 1", String.valueOf(groups));
-            }
-            this.maxGridGroups = groups;
+            this.maxGridGroups = atLeast("maxGridGroups", groups, 1);
             return this;
         }
 

@@ -80,6 +80,7 @@ final class TuneCommand implements Callable<Integer>, ArgumentOptions {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        Shape shape = Shape.of(batch, heads, seq, dim);
         int[] range = range();
         int nMin = range[0];
         int nMax = range[1];
@@ -91,7 +92,6 @@ final class TuneCommand implements Callable<Integer>, ArgumentOptions {
             throw new IllegalArgumentException("--kernel: expected attention_fused or attention_fused_vec, got '"
                     + kernel + "'");
         }
-        Shape shape = Shape.of(batch, heads, seq, dim);
         Config.Builder cb = Config.builder();
         if (kernels != null) {
             cb.kernelDir(kernels);

@@ -2,6 +2,7 @@ package dev.clattn.tune;
 
 import dev.clattn.AttentionRequest;
 import dev.clattn.Causal;
+import dev.clattn.HostMemory;
 import dev.clattn.Shape;
 import dev.clattn.Storage;
 import dev.clattn.cpu.Half;
@@ -12,14 +13,17 @@ public final class Float64Check {
     private Float64Check() {
     }
 
-    /** Self-attention with standard normal Q, K, V. */
+    /** Self-attention with standard normal Q, K, V; refused before anything is made when the heap cannot hold them. */
     public static AttentionRequest selfAttention(Shape shape, Causal causal, Random rnd) {
-        return AttentionRequest.builder(shape).q(gaussian(rnd, shape.qElements())).k(gaussian(rnd, shape.kElements()))
-                .v(gaussian(rnd, shape.vElements())).causal(causal).build();
+        new HostMemory.Plan().add("q", 4 * shape.qElements()).add("k", 4 * shape.kElements())
+                .add("v", 4 * shape.vElements()).add("output", 4 * shape.outElements()).require();
+        return AttentionRequest.builder(shape).q(gaussian(rnd, "q", shape.qElements()))
+                .k(gaussian(rnd, "k", shape.kElements())).v(gaussian(rnd, "v", shape.vElements())).causal(causal)
+                .build();
     }
 
-    private static float[] gaussian(Random rnd, long n) {
-        float[] x = new float[Math.toIntExact(n)];
+    private static float[] gaussian(Random rnd, String argument, long n) {
+        float[] x = HostMemory.floats(argument, n);
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) rnd.nextGaussian();
         }

@@ -199,6 +199,10 @@ class RunCommandTest {
         Outcome seq = clattn("demo", "--seq", "0");
         assertEquals(2, seq.code(), seq.err());
         assertEquals("clattn: --seq: expected >= 1, got 0", seq.err().strip());
+        Outcome huge = clattn("demo", "--seq", "1000000", "--heads", "16");
+        assertEquals(2, huge.code(), huge.err());
+        assertTrue(huge.err().strip().startsWith("clattn: q: expected at most "), huge.err());
+        assertEquals(1, huge.err().strip().lines().count(), huge.err());
         assertEquals("clattn: --heads: expected >= 1, got -1", clattn("demo", "--heads", "-1").err().strip());
         assertEquals("clattn: --backend: expected auto, opencl or cpu, got 'gpu'",
                 clattn("demo", "--seq", "8", "--backend", "gpu").err().strip());

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clattn.AttentionRequest;
-import dev.clattn.Backend;
-import dev.clattn.BackendContract;
 import dev.clattn.Causal;
 import dev.clattn.Config;
 import dev.clattn.KernelBuildException;
@@ -15,29 +13,13 @@ import dev.clattn.Shape;
 import dev.clattn.testing.Case;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class OpenClBackendTest extends BackendContract {
-    private static OpenClBackend backend;
-
-    @BeforeAll
-    static void open() {
-        backend = new OpenClBackend(OpenClDevices.require(), Config.fromEnvironment());
-    }
-
-    @AfterAll
-    static void close() {
-        if (backend != null) {
-            backend.close();
-        }
-    }
-
+class OpenClBackendTest extends OpenClContract {
     @Override
-    protected Backend backend() {
-        return backend;
+    protected Config config() {
+        return Config.fromEnvironment();
     }
 
     @Test
@@ -56,32 +38,32 @@ class OpenClBackendTest extends BackendContract {
     @Test
     void deviceBuffersAreReusedAcrossCalls() {
         Case c = Case.of("reuse", new Shape(2, 2, 2, 64, 64, 32, 32)).causal(Causal.TOP_LEFT);
-        backend.attention(c.request(true, true));
-        long held = backend.deviceBytesHeld();
+        backend().attention(c.request(true, true));
+        long held = backend().deviceBytesHeld();
         for (int n = 0; n < 3; n++) {
-            backend.attention(c.request(true, true));
+            backend().attention(c.request(true, true));
         }
-        assertEquals(held, backend.deviceBytesHeld());
-        float[] before = backend.attention(c.request(true, true)).output();
-        backend.releaseBuffers();
-        assertEquals(0, backend.deviceBytesHeld());
-        assertArrayEquals(before, backend.attention(c.request(true, true)).output(), "the same answer after release");
-        long again = backend.deviceBytesHeld();
+        assertEquals(held, backend().deviceBytesHeld());
+        float[] before = backend().attention(c.request(true, true)).output();
+        backend().releaseBuffers();
+        assertEquals(0, backend().deviceBytesHeld());
+        assertArrayEquals(before, backend().attention(c.request(true, true)).output(), "the same answer after release");
+        long again = backend().deviceBytesHeld();
         assertTrue(again > 0 && again <= held, again + " bytes after release, " + held + " before");
     }
 
     @Test
     void bufferOverTheDeviceLimitIsRefusedClearly() {
-        long maxFloats = backend.info().maxAllocBytes() / 4;
+        long maxFloats = backend().info().maxAllocBytes() / 4;
         int d = 256;
         int n = (int) Math.min(Integer.MAX_VALUE / d - 8, maxFloats / d + 1);
         Shape s = new Shape(1, 1, 1, 1, n, d, 1);
-        if ((long) n * d * 4 <= backend.info().maxAllocBytes()) {
+        if ((long) n * d * 4 <= backend().info().maxAllocBytes()) {
             return; // a device whose max allocation exceeds what a Java array holds: nothing to refuse
         }
         AttentionRequest r = AttentionRequest.builder(s).q(new float[d]).k(new float[n * d]).v(new float[n]).build();
         dev.clattn.RequestTooLargeException e = assertThrows(dev.clattn.RequestTooLargeException.class,
-                () -> backend.attention(r));
+                () -> backend().attention(r));
         assertEquals("k", e.argument());
         assertEquals(4L * n * d, e.bytes());
         assertTrue(e.expected().startsWith("at most the device's largest buffer of "), e.getMessage());

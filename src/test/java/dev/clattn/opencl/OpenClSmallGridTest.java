@@ -3,13 +3,9 @@ package dev.clattn.opencl;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.clattn.Backend;
-import dev.clattn.BackendContract;
 import dev.clattn.Config;
 import dev.clattn.Shape;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,30 +13,16 @@ import org.junit.jupiter.api.Test;
  * 65535 in y and z): the fused path launches its heads in parts, the three-kernel path plans smaller chunks,
  * and the key splits stay within the limit.
  */
-class OpenClSmallGridTest extends BackendContract {
+class OpenClSmallGridTest extends OpenClContract {
     private static final int LIMIT = 3;
-    private static OpenClBackend backend;
-
-    @BeforeAll
-    static void open() {
-        backend = new OpenClBackend(OpenClDevices.require(), Config.builder().maxGridGroups(LIMIT).keySplits(5).build());
-    }
-
-    @AfterAll
-    static void close() {
-        if (backend != null) {
-            backend.close();
-        }
-    }
-
     @Override
-    protected Backend backend() {
-        return backend;
+    protected Config config() {
+        return Config.builder().maxGridGroups(LIMIT).keySplits(5).build();
     }
 
     @Test
     void keySplitsStayWithinTheLimit() {
-        assertEquals(LIMIT, backend.keySplits(new Shape(1, 1, 1, 1, 4096, 64, 64)));
+        assertEquals(LIMIT, backend().keySplits(new Shape(1, 1, 1, 1, 4096, 64, 64)));
     }
 
     @Test

@@ -3,33 +3,15 @@ package dev.clattn.opencl;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.clattn.Backend;
-import dev.clattn.BackendContract;
 import dev.clattn.Config;
 import dev.clattn.Shape;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The whole contract with the fused path's keys split into 3 blocks per row and merged by LSE on the device. */
-class OpenClSplitKeysTest extends BackendContract {
-    private static OpenClBackend backend;
-
-    @BeforeAll
-    static void open() {
-        backend = new OpenClBackend(OpenClDevices.require(), Config.builder().keySplits(3).build());
-    }
-
-    @AfterAll
-    static void close() {
-        if (backend != null) {
-            backend.close();
-        }
-    }
-
+class OpenClSplitKeysTest extends OpenClContract {
     @Override
-    protected Backend backend() {
-        return backend;
+    protected Config config() {
+        return Config.builder().keySplits(3).build();
     }
 
     @Test
