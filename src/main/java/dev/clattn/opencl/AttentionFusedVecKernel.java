@@ -4,10 +4,11 @@ import dev.clattn.Shape;
 import dev.clattn.Storage;
 import java.util.Map;
 
-/** Host launcher of attention_fused_vec.cl: one work-item per group, float16 vectors; float32 storage only. */
+/**
+ * Host launcher of attention_fused_vec.cl: one work-item per group, a ROWS x (VW * NV) register block over K
+ * packed in panels by pack_kt.cl; float32 storage only.
+ */
 final class AttentionFusedVecKernel extends Launcher implements FusedKernel {
-    private static final int KEYS = 16;
-
     AttentionFusedVecKernel(ClContext context, KernelSource source, Map<String, Integer> overrides) {
         super(context, source, overrides);
     }
@@ -15,6 +16,10 @@ final class AttentionFusedVecKernel extends Launcher implements FusedKernel {
     @Override
     protected void checkParams() {
         require(params.get("ROWS") >= 1, "ROWS must be >= 1");
+        int vw = params.get("VW");
+        require(vw == 4 || vw == 8 || vw == 16, "VW must be 4, 8 or 16");
+        require(params.get("NV") >= 1, "NV must be >= 1");
+        require(params.get("DVB") >= 1, "DVB must be >= 1");
     }
 
     @Override
@@ -24,7 +29,12 @@ final class AttentionFusedVecKernel extends Launcher implements FusedKernel {
 
     @Override
     public int tileK() {
-        return KEYS;
+        return params.get("VW") * params.get("NV");
+    }
+
+    @Override
+    public int keyPanel() {
+        return tileK();
     }
 
     @Override

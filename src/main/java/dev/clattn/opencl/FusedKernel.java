@@ -13,6 +13,11 @@ interface FusedKernel extends AutoCloseable {
 
     boolean supports(Storage storage);
 
+    /** Keys per panel when the kernel reads K packed by pack_kt (transposed per tile of keys), else 0. */
+    default int keyPanel() {
+        return 0;
+    }
+
     /** Checks the variant for this shape against the device before it is built. */
     void checkShape(Shape s);
 

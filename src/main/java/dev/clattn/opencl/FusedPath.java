@@ -26,13 +26,14 @@ final class FusedPath implements AutoCloseable {
     private final FusedKernels portable;
     private final AttentionMergeKernel merge;
     private final ToHalfKernel toHalf;
+    private final PackKtKernel packKt;
 
     /**
      * @param fused    the kernel used for float32 storage
      * @param portable the kernel used for storage {@code fused} does not support (may be the same)
      */
     FusedPath(DeviceBuffers buffers, DeviceInfo device, int configuredSplits, int maxGridGroups, FusedKernels fused,
-            FusedKernels portable, AttentionMergeKernel merge, ToHalfKernel toHalf) {
+            FusedKernels portable, AttentionMergeKernel merge, ToHalfKernel toHalf, PackKtKernel packKt) {
         this.buffers = buffers;
         this.device = device;
         this.configuredSplits = configuredSplits;
@@ -41,6 +42,7 @@ final class FusedPath implements AutoCloseable {
         this.portable = portable;
         this.merge = merge;
         this.toHalf = toHalf;
+        this.packKt = packKt;
     }
 
     String describe() {
@@ -83,10 +85,16 @@ final class FusedPath implements AutoCloseable {
         int splits = splits(s, fused);
         int splitKeys = (int) (Launcher.ceilDiv(Launcher.ceilDiv(s.keyLen(), splits), fused.tileK()) * fused.tileK());
         splits = (int) Launcher.ceilDiv(s.keyLen(), splitKeys);
-        buffers.require(needs(r, splits));
+        buffers.require(needs(r, splits, fused.keyPanel()));
         ClBuffer q = storage == Storage.F16 ? half(Role.Q16, Role.Q, r.q()) : buffers.upload(Role.Q, r.q());
         ClBuffer k = storage == Storage.F32 ? buffers.upload(Role.K, r.k()) : half(Role.K16, Role.K, r.k());
         ClBuffer v = storage == Storage.F32 ? buffers.upload(Role.V, r.v()) : half(Role.V16, Role.V, r.v());
+        int panel = fused.keyPanel();
+        if (panel > 0) {
+            ClBuffer kt = buffers.get(Role.KT, 4 * PackKtKernel.elements(kvHeads(s), s.keyLen(), s.headDim(), panel));
+            packKt.enqueue(k, kt, kvHeads(s), s.keyLen(), s.headDim(), panel);
+            k = kt;
+        }
         Masks masks = buffers.masks(r);
         ClBuffer o = buffers.get(Role.O, 4 * s.outElements());
         ClBuffer lse = buffers.get(Role.LSE, 4 * s.lseElements());
@@ -104,7 +112,11 @@ final class FusedPath implements AutoCloseable {
     }
 
     /** The device buffers this call will hold: the common ones, the fp16 copies, the key-split parts. */
-    private static java.util.Map<Role, Long> needs(AttentionRequest r, int splits) {
+    private static long kvHeads(Shape s) {
+        return (long) s.batch() * s.kvHeads();
+    }
+
+    private static java.util.Map<Role, Long> needs(AttentionRequest r, int splits, int panel) {
         Shape s = r.shape();
         java.util.Map<Role, Long> needs = DeviceBuffers.needs(r);
         if (r.storage() == Storage.F16) {
@@ -113,6 +125,9 @@ final class FusedPath implements AutoCloseable {
         if (r.storage() != Storage.F32) {
             needs.put(Role.K16, 2 * s.kElements());
             needs.put(Role.V16, 2 * s.vElements());
+        }
+        if (panel > 0) {
+            needs.put(Role.KT, 4 * PackKtKernel.elements(kvHeads(s), s.keyLen(), s.headDim(), panel));
         }
         if (splits > 1) {
             needs.put(Role.PARTS, 4L * splits * s.outElements());
@@ -147,5 +162,6 @@ final class FusedPath implements AutoCloseable {
         }
         merge.close();
         toHalf.close();
+        packKt.close();
     }
 }

@@ -98,6 +98,10 @@ abstract class Launcher implements AutoCloseable {
         return arg(Sizeof.cl_int, Pointer.to(new int[] {value}));
     }
 
+    protected Launcher l(long value) {
+        return arg(Sizeof.cl_long, Pointer.to(new long[] {value}));
+    }
+
     protected Launcher f(float value) {
         return arg(Sizeof.cl_float, Pointer.to(new float[] {value}));
     }

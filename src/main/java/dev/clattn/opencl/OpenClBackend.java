@@ -64,9 +64,11 @@ public final class OpenClBackend implements Backend {
             fusedKernels.add(chosen);
             KernelSource merge = sources.source("attention_merge");
             KernelSource toHalf = sources.source("to_half");
+            KernelSource packKt = sources.source("pack_kt");
             fused = new FusedPath(buffers, info, config.keySplits(), config.maxGridGroups(), chosen, portable,
                     track(built, new AttentionMergeKernel(context, merge, sources.params(merge))),
-                    track(built, new ToHalfKernel(context, toHalf, sources.params(toHalf))));
+                    track(built, new ToHalfKernel(context, toHalf, sources.params(toHalf))),
+                    track(built, new PackKtKernel(context, packKt, sources.params(packKt))));
         } catch (RuntimeException e) {
             built.forEach(Launcher::close);
             fusedKernels.forEach(FusedKernels::close);
