@@ -11,7 +11,7 @@
 // attention_fused.cl, and split z covers keys [z * split_keys, (z + 1) * split_keys), a multiple of KEYS.
 
 #ifndef ROWS
-#define ROWS 4 // query rows per work-item (the micro-kernel's MR); tune: 1 2 3 4 6 8
+#define ROWS 6 // query rows per work-item (the micro-kernel's MR); tune: 1 2 3 4 6 8
 #endif
 #ifndef VW
 #define VW 8 // floats per vector: 8 for AVX2, 16 for AVX-512; tune: 4 8 16

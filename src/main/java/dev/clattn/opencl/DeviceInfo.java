@@ -21,7 +21,8 @@ public record DeviceInfo(
         long maxWorkGroupSize,
         String openclCVersion,
         boolean fp64,
-        boolean fp16) {
+        boolean fp16,
+        int preferredFloatVector) {
 
     /** Preference when choosing a device by default: GPU over accelerator over anything else over CPU. */
     public int typeRank() {

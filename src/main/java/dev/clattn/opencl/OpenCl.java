@@ -93,7 +93,8 @@ public final class OpenCl {
                 deviceInt(id, CL_DEVICE_MAX_CLOCK_FREQUENCY), deviceLong(id, CL_DEVICE_GLOBAL_MEM_SIZE),
                 deviceLong(id, CL_DEVICE_LOCAL_MEM_SIZE), deviceLong(id, CL_DEVICE_MAX_MEM_ALLOC_SIZE),
                 deviceSize(id, CL_DEVICE_MAX_WORK_GROUP_SIZE), deviceString(id, CL_DEVICE_OPENCL_C_VERSION),
-                extensions.contains("cl_khr_fp64"), extensions.contains("cl_khr_fp16"));
+                extensions.contains("cl_khr_fp64"), extensions.contains("cl_khr_fp16"),
+                deviceInt(id, CL_DEVICE_PREFERRED_VECTOR_WIDTH_FLOAT));
     }
 
     private static String typeName(long type) {

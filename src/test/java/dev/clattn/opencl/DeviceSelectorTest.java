@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class DeviceSelectorTest {
     private static DeviceInfo device(int p, String platform, int d, String name, String type, int cus) {
         return new DeviceInfo(p, platform, "vendor", d, name, "vendor", "1.0", type, cus, 1000, 1L << 30,
-                48 << 10, 1L << 28, 1024, "OpenCL C 1.2", true, false);
+                48 << 10, 1L << 28, 1024, "OpenCL C 1.2", true, false, 1);
     }
 
     private static final List<DeviceInfo> DEVICES = List.of(

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class NominalPeakTest {
     private static DeviceInfo device(String name, String vendor, String type, int units, int mhz) {
         return new DeviceInfo(0, "platform", vendor, 0, name, vendor, "1.0", type, units, mhz, 80L << 30, 48 << 10,
-                20L << 30, 1024, "OpenCL C 1.2", true, false);
+                20L << 30, 1024, "OpenCL C 1.2", true, false, 1);
     }
 
     @Test

@@ -75,7 +75,8 @@ class OpenClBackendTest extends OpenClContract {
         DeviceInfo i = real.info();
         DeviceInfo small = new DeviceInfo(i.platformIndex(), i.platformName(), i.platformVendor(), i.deviceIndex(),
                 i.name(), i.vendor(), i.driverVersion(), i.type(), i.computeUnits(), i.clockMHz(), 64L << 20,
-                i.localMemBytes(), 32L << 20, i.maxWorkGroupSize(), i.openclCVersion(), i.fp64(), i.fp16());
+                i.localMemBytes(), 32L << 20, i.maxWorkGroupSize(), i.openclCVersion(), i.fp64(), i.fp16(),
+                i.preferredFloatVector());
         try (OpenClBackend tiny = new OpenClBackend(new OpenCl.Device(small, real.platform(), real.id()),
                 Config.builder().build())) {
             int n = 4 << 20; // Q, K, V and O of 16 MiB each: each fits one buffer, all of them do not fit 64 MiB

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ProfilesTest {
     private static DeviceInfo device(String vendor, String name, String driver) {
         return new DeviceInfo(0, "platform", vendor, 0, name, vendor, driver, "GPU", 132, 1980, 80L << 30, 48 << 10,
-                20L << 30, 1024, "OpenCL C 1.2", true, false);
+                20L << 30, 1024, "OpenCL C 1.2", true, false, 1);
     }
 
     private static Profile profile(String device, String driver, int d, int nMin, int nMax, int tileQ) {
