@@ -85,6 +85,10 @@ public final class CpuBackend implements Backend {
                 });
             }
         }
+        run(tasks);
+    }
+
+    private void run(List<Callable<Void>> tasks) {
         try {
             for (Future<Void> f : pool.invokeAll(tasks)) {
                 f.get();
@@ -111,6 +115,9 @@ public final class CpuBackend implements Backend {
         copies(plan, "q", r.q(), r.storage() == Storage.F16);
         copies(plan, "k", r.k(), r.storage() != Storage.F32);
         copies(plan, "v", r.v(), r.storage() != Storage.F32);
+        if (!r.wantWeights()) {
+            plan.add("packed K and V", CpuAttentionFused.packedBytes(s));
+        }
         plan.require();
         // Half storage gives the answer for the fp16-rounded inputs; the arithmetic stays float, as on a device.
         float[] q = r.storage() == Storage.F16 ? Half.round(r.q().toArray()) : r.q().toArray();
@@ -119,6 +126,10 @@ public final class CpuBackend implements Backend {
         float[] out = HostMemory.floats("output", s.outElements());
         float[] weights = r.wantWeights() ? HostMemory.floats("weights", r.scoreArrayLength("weights")) : null;
         float[] lse = r.wantLse() ? HostMemory.floats("lse", s.lseElements()) : null;
+        if (weights == null) {
+            fused(r, q, k, v, out, lse);
+            return new AttentionResult(out, null, lse);
+        }
         int nk = s.keyLen();
         forEachRowBlock(s, weights == null, (bh, i0, i1, scratch, acc) -> {
             for (int i = i0; i < i1; i++) {
@@ -134,6 +145,41 @@ public final class CpuBackend implements Backend {
             }
         });
         return new AttentionResult(out, weights, lse);
+    }
+
+    /**
+     * The fast path: each key/value head packed once (in parallel), then blocks of rows over it, the rows with
+     * the most visible keys first so that a causal problem's long rows do not finish last on one thread.
+     */
+    private void fused(AttentionRequest r, float[] q, float[] k, float[] v, float[] out, float[] lse) {
+        Shape s = r.shape();
+        CpuAttentionFused.Packed[] packed = new CpuAttentionFused.Packed[s.batch() * s.kvHeads()];
+        List<Callable<Void>> packs = new ArrayList<>();
+        for (int h = 0; h < packed.length; h++) {
+            int head = h;
+            packs.add(() -> {
+                packed[head] = CpuAttentionFused.Packed.of(k, v, s, head);
+                return null;
+            });
+        }
+        run(packs);
+        List<Callable<Void>> tasks = new ArrayList<>();
+        int blocks = (int) ((s.queryLen() + ROWS_PER_TASK - 1) / ROWS_PER_TASK);
+        for (int n = 0; n < blocks; n++) {
+            int i0 = (r.causal() == dev.clattn.Causal.NONE ? n : blocks - 1 - n) * ROWS_PER_TASK;
+            int i1 = Math.min(s.queryLen(), i0 + ROWS_PER_TASK);
+            for (int bh = 0; bh < s.heads(); bh++) {
+                int head = bh;
+                int kvHead = (bh / s.queryHeads()) * s.kvHeads() + (bh % s.queryHeads()) / s.group();
+                tasks.add(() -> {
+                    float[][] scores = new float[CpuAttentionFused.ROWS][s.keyLen()];
+                    float[][] acc = new float[CpuAttentionFused.ROWS][s.valueDim()];
+                    CpuAttentionFused.rows(r, q, packed[kvHead], head, i0, i1, scores, acc, out, lse);
+                    return null;
+                });
+            }
+        }
+        run(tasks);
     }
 
     /** The heap copies an input costs here: one from a buffer, one more when it is rounded to fp16. */
