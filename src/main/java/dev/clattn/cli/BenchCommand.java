@@ -44,8 +44,12 @@ final class BenchCommand implements Callable<Integer>, ArgumentOptions {
     @Option(names = "--shape", paramLabel = "B=..,H=..,N=..[,Hk=..,Nq=..,Nk=..,D=..,Dv=..]",
             description = "a workload to run instead of the preset (repeatable)")
     List<String> shapeSpecs;
+    /** The plain Java loop a user would write, timed beside the CPU fallback (masks none and causal only). */
+    static final String JAVA_LOOP = "java-loop";
+
     @Option(names = "--paths", split = ",", defaultValue = "fused,three-kernel,cpu",
-            paramLabel = "fused|three-kernel|cpu")
+            paramLabel = "fused|three-kernel|cpu|java-loop", description = "java-loop: the plain multi-threaded "
+            + "Java loop peer (masks none and causal)")
     List<String> paths;
     @Option(names = "--mask", split = ",", paramLabel = "none|causal|padding|bias", description = "masks to run: "
             + "none, causal (top-left), padding (per-batch key lengths), bias (additive, per key); default none,causal "
@@ -117,19 +121,20 @@ final class BenchCommand implements Callable<Integer>, ArgumentOptions {
             default -> throw new IllegalArgumentException("--tuning: expected profiles, defaults or both, got '"
                     + tuning + "'");
         };
-        paths.forEach(p -> config(p, "profiles")); // a bad --paths fails now, not after a long run
+        paths.stream().filter(p -> !p.equals(JAVA_LOOP)).forEach(p -> config(p, "profiles")); // fails now, not late
         List<BenchRow> peerRows = peer == null ? List.of() : BenchPeers.read(peer);
         PrintWriter w = spec.commandLine().getOut();
-        if (!noPeak && !paths.equals(List.of("cpu"))) {
+        if (!noPeak && paths.stream().anyMatch(p -> p.equals("fused") || p.equals("three-kernel"))) {
             measurePeak(w);
         }
         w.println(BenchReport.header());
         List<BenchRow> rows = new ArrayList<>();
-        Map<String, Attention> engines = new LinkedHashMap<>();
+        Map<String, Backend> engines = new LinkedHashMap<>();
         try {
             for (String path : paths) {
-                for (String t : path.equals("cpu") ? List.of("-") : tunings) {
-                    engines.put(path + "/" + t, Attention.open(config(path, t)));
+                for (String t : path.equals("cpu") || path.equals(JAVA_LOOP) ? List.of("-") : tunings) {
+                    engines.put(path + "/" + t, path.equals(JAVA_LOOP) ? new JavaLoopPeer()
+                            : Attention.createBackend(config(path, t)));
                 }
             }
             // Inputs are made once per shape and mask and shared by every storage and path.
@@ -138,10 +143,10 @@ final class BenchCommand implements Callable<Integer>, ArgumentOptions {
                     AttentionRequest base = BenchWorkloads.request(s, mask);
                     for (Storage st : storage) {
                         AttentionRequest r = st == Storage.F32 ? base : BenchWorkloads.withStorage(base, st);
-                        for (Map.Entry<String, Attention> e : engines.entrySet()) {
+                        for (Map.Entry<String, Backend> e : engines.entrySet()) {
                             String[] pathTuning = e.getKey().split("/");
                             if (st == Storage.F32 || pathTuning[0].equals("fused")) {
-                                for (BenchRow row : measure(e.getValue().backend(), pathTuning[0], pathTuning[1], r,
+                                for (BenchRow row : measure(e.getValue(), pathTuning[0], pathTuning[1], r,
                                         mask)) {
                                     rows.add(row);
                                     w.println(BenchReport.line(row));
@@ -153,7 +158,7 @@ final class BenchCommand implements Callable<Integer>, ArgumentOptions {
                 }
             }
         } finally {
-            engines.values().forEach(Attention::close);
+            engines.values().forEach(Backend::close);
         }
         if (peer != null) {
             rows.addAll(peerRows);
@@ -180,8 +185,8 @@ final class BenchCommand implements Callable<Integer>, ArgumentOptions {
             case "fused" -> Config.builder().backend(BackendKind.OPENCL).path(AttentionPath.FUSED);
             case "three-kernel" -> Config.builder().backend(BackendKind.OPENCL).path(AttentionPath.THREE_KERNEL);
             case "cpu" -> Config.builder().backend(BackendKind.CPU);
-            default -> throw new IllegalArgumentException("--paths: expected fused, three-kernel or cpu, got '" + path
-                    + "'");
+            default -> throw new IllegalArgumentException("--paths: expected fused, three-kernel, cpu or " + JAVA_LOOP
+                    + ", got '" + path + "'");
         };
         if (kernels != null) {
             b.kernelDir(kernels);

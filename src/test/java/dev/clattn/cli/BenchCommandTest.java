@@ -67,6 +67,24 @@ class BenchCommandTest {
     }
 
     @Test
+    void thePlainJavaLoopPeerIsCheckedAndTimedBesideTheFallback() throws Exception {
+        StringWriter err = new StringWriter();
+        int code = run(new StringWriter(), err, "bench", "--shape", "B=1,Hq=4,Hk=2,Nq=37,Nk=37,D=24,Dv=16",
+                "--mask", "none,causal", "--repeat", "1", "--paths", "cpu,java-loop", "--no-peak", "--max-error", "1e-5",
+                "--out", dir.toString());
+        assertEquals(0, code, err.toString());
+        List<String> csv = Files.readAllLines(dir.resolve("bench.csv"));
+        for (String mask : new String[] {"none", "causal"}) {
+            assertTrue(csv.stream().anyMatch(l -> l.startsWith("java-loop,,-,1,4,2,37,37,24,16," + mask + ",f32,")),
+                    String.join("\n", csv));
+        }
+        StringWriter refused = new StringWriter();
+        assertEquals(2, run(new StringWriter(), refused, "bench", "--n", "16", "--mask", "padding", "--repeat", "1",
+                "--paths", "java-loop", "--no-peak"));
+        assertTrue(refused.toString().contains("--paths java-loop: expected mask none or causal"), refused.toString());
+    }
+
+    @Test
     void peerResultsJoinTheReportWithTheRatio() throws Exception {
         boolean opencl = dev.clattn.opencl.OpenCl.probe().available();
         Path peer = dir.resolve("peer.csv");

@@ -1,0 +1,107 @@
+package dev.clattn.cli;
+
+import dev.clattn.AttentionRequest;
+import dev.clattn.AttentionResult;
+import dev.clattn.Backend;
+import dev.clattn.Causal;
+import dev.clattn.Shape;
+import java.util.stream.IntStream;
+
+/**
+ * The bench's "plain Java loop" peer: what a user without clattn would write. Rows in parallel (blocks of 16 per
+ * task), a dot product per key, {@code Math.exp}, then an axpy per key into the output row; causal rows stop at
+ * their last visible key. No masks beyond causality, no weights: it exists to be timed beside clattn's CPU
+ * fallback on the same inputs, and its answer is checked against float64 like every bench row.
+ */
+final class JavaLoopPeer implements Backend {
+    private static final int ROWS_PER_TASK = 16;
+
+    @Override
+    public String name() {
+        return "java-loop";
+    }
+
+    @Override
+    public String device() {
+        return "plain Java loop (" + Runtime.getRuntime().availableProcessors() + " threads, common pool)";
+    }
+
+    @Override
+    public AttentionResult attention(AttentionRequest r) {
+        Shape s = r.shape();
+        if (r.mask() != null || r.bias() != null || r.keyLengths() != null || r.wantWeights()
+                || r.causal() == Causal.BOTTOM_RIGHT && s.queryLen() != s.keyLen()) {
+            throw new IllegalArgumentException("--paths java-loop: expected mask none or causal, got another mask");
+        }
+        float[] q = r.q().toArray();
+        float[] k = r.k().toArray();
+        float[] v = r.v().toArray();
+        float[] out = new float[(int) s.outElements()];
+        float[] lse = r.wantLse() ? new float[(int) s.lseElements()] : null;
+        int blocks = (s.queryLen() + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
+        IntStream.range(0, s.heads() * blocks).parallel().forEach(t -> {
+            int bh = t / blocks;
+            int i0 = (t % blocks) * ROWS_PER_TASK;
+            float[] p = new float[s.keyLen()];
+            for (int i = i0; i < Math.min(s.queryLen(), i0 + ROWS_PER_TASK); i++) {
+                row(r, q, k, v, bh, i, p, out, lse);
+            }
+        });
+        return new AttentionResult(out, null, lse);
+    }
+
+    private static void row(AttentionRequest r, float[] q, float[] k, float[] v, int bh, int i, float[] p,
+            float[] out, float[] lse) {
+        Shape s = r.shape();
+        int d = s.headDim();
+        int dv = s.valueDim();
+        int kvHead = (bh / s.queryHeads()) * s.kvHeads() + (bh % s.queryHeads()) / s.group();
+        int n = r.causal() == Causal.NONE ? s.keyLen() : Math.min(s.keyLen(), i + 1);
+        int qo = (bh * s.queryLen() + i) * d;
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < n; j++) {
+            int ko = (kvHead * s.keyLen() + j) * d;
+            float dot = 0;
+            for (int e = 0; e < d; e++) {
+                dot += q[qo + e] * k[ko + e];
+            }
+            p[j] = dot * r.scale();
+            max = Math.max(max, p[j]);
+        }
+        float sum = 0;
+        for (int j = 0; j < n; j++) {
+            p[j] = (float) Math.exp(p[j] - max);
+            sum += p[j];
+        }
+        int oo = (bh * s.queryLen() + i) * dv;
+        for (int j = 0; j < n; j++) {
+            float w = p[j] / sum;
+            int vo = (kvHead * s.keyLen() + j) * dv;
+            for (int c = 0; c < dv; c++) {
+                out[oo + c] += w * v[vo + c];
+            }
+        }
+        if (lse != null) {
+            lse[bh * s.queryLen() + i] = max + (float) Math.log(sum);
+        }
+    }
+
+    @Override
+    public float[] qkt(AttentionRequest request) {
+        throw new IllegalArgumentException("--paths java-loop: runs whole attention only");
+    }
+
+    @Override
+    public float[] softmaxRows(AttentionRequest request, float[] scores, float[] lse) {
+        throw new IllegalArgumentException("--paths java-loop: runs whole attention only");
+    }
+
+    @Override
+    public float[] av(AttentionRequest request, float[] weights) {
+        throw new IllegalArgumentException("--paths java-loop: runs whole attention only");
+    }
+
+    @Override
+    public void close() {
+    }
+}
