@@ -8,9 +8,10 @@ import dev.clattn.Shape;
 import java.util.stream.IntStream;
 
 /**
- * The bench's "plain Java loop" peer: what a user without clattn would write. Rows in parallel (blocks of 16 per
- * task), a dot product per key, {@code Math.exp}, then an axpy per key into the output row; causal rows stop at
- * their last visible key. No masks beyond causality, no weights: it exists to be timed beside clattn's CPU
+ * The bench's "plain Java loop" peer: what a user without clattn would write, on tensors held as Java rows
+ * ({@code float[N][D]}, the copy from the flat inputs included in its time). Rows in parallel (blocks of 16 per
+ * task), a dot product per key, {@code Math.exp}, then an axpy per key into the output row, which HotSpot
+ * vectorises (the dot product, a float reduction, it does not); causal rows stop at their last visible key. No masks beyond causality, no weights: it exists to be timed beside clattn's CPU
  * fallback on the same inputs, and its answer is checked against float64 like every bench row.
  */
 final class JavaLoopPeer implements Backend {
@@ -33,10 +34,10 @@ final class JavaLoopPeer implements Backend {
                 || r.causal() == Causal.BOTTOM_RIGHT && s.queryLen() != s.keyLen()) {
             throw new IllegalArgumentException("--paths java-loop: expected mask none or causal, got another mask");
         }
-        float[] q = r.q().toArray();
-        float[] k = r.k().toArray();
-        float[] v = r.v().toArray();
-        float[] out = new float[(int) s.outElements()];
+        float[][] q = rows(r.q().toArray(), s.headDim());
+        float[][] k = rows(r.k().toArray(), s.headDim());
+        float[][] v = rows(r.v().toArray(), s.valueDim());
+        float[][] out = new float[(int) s.lseElements()][s.valueDim()];
         float[] lse = r.wantLse() ? new float[(int) s.lseElements()] : null;
         int blocks = (s.queryLen() + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
         IntStream.range(0, s.heads() * blocks).parallel().forEach(t -> {
@@ -47,23 +48,34 @@ final class JavaLoopPeer implements Backend {
                 row(r, q, k, v, bh, i, p, out, lse);
             }
         });
-        return new AttentionResult(out, null, lse);
+        float[] flat = new float[(int) s.outElements()];
+        for (int row = 0; row < out.length; row++) {
+            System.arraycopy(out[row], 0, flat, row * s.valueDim(), s.valueDim());
+        }
+        return new AttentionResult(flat, null, lse);
     }
 
-    private static void row(AttentionRequest r, float[] q, float[] k, float[] v, int bh, int i, float[] p,
-            float[] out, float[] lse) {
+    /** [rows][width] from a flat row-major array: the layout a Java user holds, and one HotSpot vectorises. */
+    private static float[][] rows(float[] flat, int width) {
+        float[][] rows = new float[flat.length / width][];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = java.util.Arrays.copyOfRange(flat, i * width, (i + 1) * width);
+        }
+        return rows;
+    }
+
+    private static void row(AttentionRequest r, float[][] q, float[][] k, float[][] v, int bh, int i, float[] p,
+            float[][] out, float[] lse) {
         Shape s = r.shape();
-        int d = s.headDim();
-        int dv = s.valueDim();
         int kvHead = (bh / s.queryHeads()) * s.kvHeads() + (bh % s.queryHeads()) / s.group();
         int n = r.causal() == Causal.NONE ? s.keyLen() : Math.min(s.keyLen(), i + 1);
-        int qo = (bh * s.queryLen() + i) * d;
+        float[] qi = q[bh * s.queryLen() + i];
         float max = Float.NEGATIVE_INFINITY;
         for (int j = 0; j < n; j++) {
-            int ko = (kvHead * s.keyLen() + j) * d;
+            float[] kj = k[kvHead * s.keyLen() + j];
             float dot = 0;
-            for (int e = 0; e < d; e++) {
-                dot += q[qo + e] * k[ko + e];
+            for (int e = 0; e < kj.length; e++) {
+                dot += qi[e] * kj[e];
             }
             p[j] = dot * r.scale();
             max = Math.max(max, p[j]);
@@ -73,12 +85,12 @@ final class JavaLoopPeer implements Backend {
             p[j] = (float) Math.exp(p[j] - max);
             sum += p[j];
         }
-        int oo = (bh * s.queryLen() + i) * dv;
+        float[] oi = out[bh * s.queryLen() + i];
         for (int j = 0; j < n; j++) {
             float w = p[j] / sum;
-            int vo = (kvHead * s.keyLen() + j) * dv;
-            for (int c = 0; c < dv; c++) {
-                out[oo + c] += w * v[vo + c];
+            float[] vj = v[kvHead * s.keyLen() + j];
+            for (int c = 0; c < vj.length; c++) {
+                oi[c] += w * vj[c];
             }
         }
         if (lse != null) {
