@@ -11,8 +11,9 @@ import java.util.stream.IntStream;
  * The bench's "plain Java loop" peer: what a user without clattn would write, on tensors held as Java rows
  * ({@code float[N][D]}, the copy from the flat inputs included in its time). Rows in parallel (blocks of 16 per
  * task), a dot product per key, {@code Math.exp}, then an axpy per key into the output row, which HotSpot
- * vectorises (the dot product, a float reduction, it does not); causal rows stop at their last visible key. No masks beyond causality, no weights: it exists to be timed beside clattn's CPU
- * fallback on the same inputs, and its answer is checked against float64 like every bench row.
+ * vectorises (the dot product, a float reduction, it does not); causal rows stop at their last visible key.
+ * No masks beyond causality, no weights: it exists to be timed beside clattn's CPU fallback on the same
+ * inputs, and its answer is checked against float64 like every bench row.
  */
 final class JavaLoopPeer implements Backend {
     private static final int ROWS_PER_TASK = 16;

@@ -8,12 +8,12 @@ import java.util.Map;
  * on PoCL 3.1, 2 cores, B=1 H=8 N=1024 D=64 (see kernels/README.md). attention_fused_vec takes its vector
  * width from the device's preferred float vector width (8 on AVX2, 16 on AVX-512).
  */
-final class BuiltinParams {
+public final class BuiltinParams {
     private BuiltinParams() {
     }
 
     /** The built-in values for this device that the (possibly edited) source still declares. */
-    static Map<String, Integer> of(KernelSource source, DeviceInfo device) {
+    public static Map<String, Integer> of(KernelSource source, DeviceInfo device) {
         Map<String, Integer> values = new java.util.HashMap<>(forDevice(source.name(), device));
         values.keySet().retainAll(source.defaults().keySet());
         return values;

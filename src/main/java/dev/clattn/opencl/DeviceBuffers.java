@@ -73,9 +73,7 @@ final class DeviceBuffers implements AutoCloseable {
                 largest = role;
             }
             if (need > info.maxAllocBytes() && (held == null || held.bytes() < need)) {
-                throw new RequestTooLargeException(name(role), need, "the device's largest buffer of "
-                        + Bytes.describe(info.maxAllocBytes()) + " (" + info.maxAllocBytes() + " bytes, "
-                        + info.name() + ")");
+                throw overOneBuffer(role, need);
             }
         }
         if (total > info.globalMemBytes()) {
@@ -83,6 +81,12 @@ final class DeviceBuffers implements AutoCloseable {
                     + " of device memory (" + info.name() + ") for the " + Bytes.describe(total)
                     + " of buffers this call needs beside those the engine holds; releaseBuffers() frees them");
         }
+    }
+
+    private RequestTooLargeException overOneBuffer(Role role, long need) {
+        DeviceInfo info = context.info();
+        return new RequestTooLargeException(name(role), need, "the device's largest buffer of "
+                + Bytes.describe(info.maxAllocBytes()) + " (" + info.maxAllocBytes() + " bytes, " + info.name() + ")");
     }
 
     private static String name(Role role) {
@@ -101,8 +105,7 @@ final class DeviceBuffers implements AutoCloseable {
             return current;
         }
         if (need > info.maxAllocBytes()) {
-            throw new RequestTooLargeException(name(role), need, "the device's largest buffer of "
-                    + Bytes.describe(info.maxAllocBytes()) + " (" + info.maxAllocBytes() + " bytes, " + info.name() + ")");
+            throw overOneBuffer(role, need);
         }
         long others = heldBytes() - (current == null ? 0 : current.bytes());
         if (others + need > info.globalMemBytes()) {

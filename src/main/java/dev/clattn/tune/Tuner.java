@@ -111,10 +111,21 @@ public final class Tuner {
         }
     }
 
-    /** Every combination of the declared values, in declaration order. */
+    /**
+     * What the engine runs on this device without a profile: the file's defaults under the device's built-in
+     * values. Every candidate is these with the searched tunables changed, so that a tunable outside the space
+     * keeps the device's value and the defaults are recognised among the candidates.
+     */
+    Map<String, Integer> defaults() {
+        Map<String, Integer> d = new TreeMap<>(source.defaults());
+        d.putAll(dev.clattn.opencl.BuiltinParams.of(source, device.info()));
+        return d;
+    }
+
+    /** Every combination of the declared values, in declaration order, over {@link #defaults()}. */
     List<Map<String, Integer>> all() {
         List<Map<String, Integer>> out = new ArrayList<>();
-        out.add(new LinkedHashMap<>());
+        out.add(new LinkedHashMap<>(defaults()));
         for (var e : source.space().entrySet()) {
             List<Map<String, Integer>> next = new ArrayList<>();
             for (Map<String, Integer> partial : out) {
@@ -146,7 +157,7 @@ public final class Tuner {
             listener.measured(c, best[0]);
             return c;
         };
-        Candidate defaults = step.apply(new TreeMap<>(source.defaults()));
+        Candidate defaults = step.apply(defaults());
         String chosen = strategy.equals("auto") ? (spaceSize() <= maxConfigs ? "exhaustive" : "anneal") : strategy;
         Random rnd = new Random(seed);
         switch (chosen) {

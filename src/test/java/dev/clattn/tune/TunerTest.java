@@ -28,10 +28,7 @@ class TunerTest {
 
     /** The vectorised kernel, edited so that ROWS=3 gives a wrong answer: the tuner must refuse it. */
     private static Path brokenKernels(Path dir) throws Exception {
-        String text;
-        try (var in = TunerTest.class.getResourceAsStream("/kernels/attention_fused_vec.cl")) {
-            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
+        String text = dev.clattn.testing.TuningKernels.rowsOnly();
         String broken = text.replace("const float l = row_sum[r];", "const float l = row_sum[r] * (ROWS == 3 ? 2 : 1);");
         assertFalse(broken.equals(text));
         Files.writeString(dir.resolve("attention_fused_vec.cl"), broken);
