@@ -3,24 +3,9 @@ package dev.clattn.opencl;
 import java.util.Map;
 
 /** Host launcher of pack_kt.cl: K into key panels for attention_fused_vec, one program per (D, panel width). */
-final class PackKtKernel extends Launcher {
+final class PackKtKernel extends WorkGroupLauncher {
     PackKtKernel(ClContext context, KernelSource source, Map<String, Integer> overrides) {
-        super(context, source, overrides);
-    }
-
-    @Override
-    protected void checkParams() {
-        require(params.get("WG_SIZE") >= 1, "WG_SIZE must be >= 1");
-    }
-
-    @Override
-    protected long workGroupSize() {
-        return params.get("WG_SIZE");
-    }
-
-    @Override
-    protected long localMemBytes() {
-        return 0;
+        super(context, source, overrides, false);
     }
 
     /** Floats of the packed K of {@code heads} key heads: every head's keys padded to whole panels. */
@@ -32,7 +17,7 @@ final class PackKtKernel extends Launcher {
         long n = elements(heads, nk, headDim, panel);
         int tiles = (int) ceilDiv(nk, panel);
         begin(" -DHEAD_D=" + headDim + " -DPANEL=" + panel).mem(k).mem(kt).i(nk).i(tiles).l(n);
-        int wg = params.get("WG_SIZE");
+        int wg = wg();
         launch(new long[] {ceilDiv(n, wg) * wg}, new long[] {wg});
     }
 }
