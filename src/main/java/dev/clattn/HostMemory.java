@@ -52,6 +52,10 @@ public final class HostMemory {
      * {@code bytes} name the largest array, the one the message blames.
      */
     public static void require(String argument, long bytes, long totalBytes) {
+        Runtime rt = Runtime.getRuntime();
+        if (totalBytes <= rt.maxMemory() - (rt.totalMemory() - rt.freeMemory())) {
+            return; // fits even if nothing in use were garbage: no need to ask the memory pools (every call)
+        }
         long available = available();
         if (totalBytes > available) {
             throw new RequestTooLargeException(argument, bytes, Bytes.describe(available) + " of JVM heap left (max "
