@@ -1,14 +1,16 @@
 // Fused attention for CPU devices (PoCL), shaped like a GEMM micro-kernel: one work-item per group owns ROWS
-// query rows of one head and walks the keys KEYS = VW * NV at a time. Scores: a ROWS x KEYS block held in
-// vector registers, one broadcast Q element times one vector of keys per FMA, from K packed by pack_kt.cl in
-// panels of KEYS keys per d (no dot products, no horizontal sums). Softmax: online, scale folded into Q, one
-// vector exp2((s - max) * log2(e)) per score vector, rescaling only when a row's max changes. Scores stay in
-// natural units: in log2 units the max (and the LSE made from it) would carry log2(e) times the rounding.
-// Output: DVB vectors of columns per row in registers while every key of the tile streams through, one
+// query rows of one head and walks the keys TILE = SUBS * KEYS at a time. Scores: SUBS blocks of ROWS x KEYS
+// (KEYS = VW * NV) held in vector registers, one broadcast Q element times one vector of keys per FMA, from K
+// packed by pack_kt.cl in panels of KEYS keys per d (no dot products, no horizontal sums), each block stored
+// to the row's weights. Softmax: online over the whole tile, scale folded into Q, one vector
+// exp2((s - max) * log2(e)) per score vector, rescaling only when a row's max changes; the per-row bookkeeping
+// and the output block's loads and stores are paid once per TILE keys, not once per register block. Scores
+// stay in natural units: in log2 units the max (and the LSE made from it) would carry log2(e) times the
+// rounding. Output: DVB vectors of columns per row in registers while the tile's keys stream through, one
 // broadcast weight times one vector of V per FMA. PoCL keeps a private array in memory unless every loop that
 // indexes it is unrolled, hence the unrolled register blocks (see kernels/README.md).
 // HEAD_D and HEAD_DV are the problem's head dimensions; the masking rule and key skipping are those of
-// attention_fused.cl, and split z covers keys [z * split_keys, (z + 1) * split_keys), a multiple of KEYS.
+// attention_fused.cl, and split z covers keys [z * split_keys, (z + 1) * split_keys), a multiple of TILE.
 
 #ifndef ROWS
 #define ROWS 6 // query rows per work-item (the micro-kernel's MR); tune: 1 2 3 4 6 8
@@ -19,6 +21,9 @@
 #ifndef NV
 #define NV 2 // vectors of keys per tile (KEYS = VW * NV, the micro-kernel's NR); tune: 1 2 4
 #endif
+#ifndef SUBS
+#define SUBS 4 // register blocks of scores per softmax tile (TILE = SUBS * VW * NV keys); tune: 1 2 4 8
+#endif
 #ifndef DVB
 #define DVB 2 // vectors of output columns per row held in registers over a tile's keys; tune: 1 2 4
 #endif
@@ -28,10 +33,21 @@
 #define floatv CAT(float, VW)
 #define vloadv CAT(vload, VW)
 #define vstorev CAT(vstore, VW)
+#define intv CAT(int, VW)
 #define KEYS (VW * NV)
+#define TILE (KEYS * SUBS)
+#define TV (TILE / VW)
 #define DV_STEP (VW * DVB)
 #define DV_FULL (HEAD_DV / DV_STEP * DV_STEP)
 #define LOG2E 1.4426950408889634f
+
+#if VW == 16
+#define IOTA ((int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15))
+#elif VW == 8
+#define IOTA ((int8)(0, 1, 2, 3, 4, 5, 6, 7))
+#else
+#define IOTA ((int4)(0, 1, 2, 3))
+#endif
 
 inline float hmax(const floatv x)
 {
@@ -61,6 +77,28 @@ inline float hsum(const floatv x)
     return c.x + c.y;
 }
 
+// 2^x for the x <= 0 of a softmax, -inf and NaN included, in fewer steps than the library's exp2 (no
+// overflow or denormal paths): x = n + f with |f| <= 1/2, 2^f from a degree-6 fit of relative error 2e-9
+// (0.9 ulp in float32 arithmetic), n added to the exponent bits. Below -126 the result is exactly 0, so
+// a key of negligible weight carries none (and its V, which may hold anything, is never touched).
+inline floatv exp2_neg(const floatv x)
+{
+    const intv tiny = x < (floatv)(-126.0f);
+    const floatv xc = select(x, (floatv)(-126.0f), tiny);
+    // Adding 1.5 * 2^23 rounds to an integer, which lands in the low mantissa bits (PoCL's rint is a slow
+    // software sequence).
+    const floatv t = xc + (floatv)(12582912.0f);
+    const floatv f = xc - (t - (floatv)(12582912.0f));
+    floatv p = fma(f, (floatv)(1.535336196e-04f), (floatv)(1.339887502e-03f));
+    p = fma(p, f, (floatv)(9.618436918e-03f));
+    p = fma(p, f, (floatv)(5.550332367e-02f));
+    p = fma(p, f, (floatv)(2.402264774e-01f));
+    p = fma(p, f, (floatv)(6.931471825e-01f));
+    p = fma(p, f, (floatv)(1.0f));
+    const floatv r = CAT(as_float, VW)(CAT(as_int, VW)(p) + ((CAT(as_int, VW)(t) - 0x4b400000) << 23));
+    return select(r, (floatv)(0.0f), tiny);
+}
+
 // Scores of one tile: s[r][v] = sum_d qs[r][d] * panel[d][v * VW ..], all in registers.
 #define SCORE_TILE(s, qs, panel)                                                                  \
     _Pragma("unroll") for (int r = 0; r < ROWS; ++r) {                                            \
@@ -75,29 +113,93 @@ inline float hsum(const floatv x)
         }                                                                                         \
     }
 
-// O[:, c0 .. c0 + DV_STEP) += P V over the tile's kn keys; with CHECK, a zero weight skips its V row
+// O[:, c0 .. c0 + DV_STEP) += P V over the tile's keys [k0, k1); with CHECK, a zero weight skips its V row
 // (a hidden key's V may hold anything, and 0 * NaN would leak).
-#define PV_BLOCK(acc, pw, vt, c0, kn, CHECK)                                                           \
+#define PV_KEYS(a, pw, vt, c0, k0, k1, CHECK)                                                          \
+    for (int c = (k0); c < (k1); ++c) {                                                                \
+        __global const float* vrow = (vt) + (size_t)c * HEAD_DV + (c0);                                \
+        floatv vv[DVB];                                                                                \
+        _Pragma("unroll") for (int u = 0; u < DVB; ++u) { vv[u] = vloadv(u, vrow); }                   \
+        _Pragma("unroll") for (int r = 0; r < ROWS; ++r) {                                             \
+            const float w = pw[r][c];                                                                  \
+            if (!(CHECK) || w != 0.0f) {                                                               \
+                _Pragma("unroll") for (int u = 0; u < DVB; ++u) { a[r][u] = fma((floatv)(w), vv[u], a[r][u]); } \
+            }                                                                                          \
+        }                                                                                              \
+    }
+
+// Keys [0, kd) are visible to every row of the block and need no check; [kd, kn) may hold hidden keys.
+#define PV_BLOCK(acc, pw, vt, c0, kd, kn)                                                              \
     {                                                                                                  \
         floatv a[ROWS][DVB];                                                                           \
         _Pragma("unroll") for (int r = 0; r < ROWS; ++r) {                                             \
             _Pragma("unroll") for (int u = 0; u < DVB; ++u) { a[r][u] = vloadv(u, acc[r] + (c0)); }    \
         }                                                                                              \
-        for (int c = 0; c < (kn); ++c) {                                                               \
-            __global const float* vrow = (vt) + (size_t)c * HEAD_DV + (c0);                            \
-            floatv vv[DVB];                                                                            \
-            _Pragma("unroll") for (int u = 0; u < DVB; ++u) { vv[u] = vloadv(u, vrow); }               \
-            _Pragma("unroll") for (int r = 0; r < ROWS; ++r) {                                         \
-                const float w = pw[r][c];                                                              \
-                if (!(CHECK) || w != 0.0f) {                                                           \
-                    _Pragma("unroll") for (int u = 0; u < DVB; ++u) { a[r][u] = fma((floatv)(w), vv[u], a[r][u]); } \
-                }                                                                                      \
-            }                                                                                          \
-        }                                                                                              \
+        PV_KEYS(a, pw, vt, c0, 0, kd, 0)                                                               \
+        PV_KEYS(a, pw, vt, c0, kd, kn, 1)                                                              \
         _Pragma("unroll") for (int r = 0; r < ROWS; ++r) {                                             \
             _Pragma("unroll") for (int u = 0; u < DVB; ++u) { vstorev(a[r][u], u, acc[r] + (c0)); }    \
         }                                                                                              \
     }
+
+// Hides the keys a row cannot see in one tile of its scores: past its visible keys (causality, key length;
+// the keys past nk and past the split are among them), one vector select at a time; then the boolean mask and
+// the bias element by element, where the request has them.
+inline void mask_tile(float* p, const int j0, const int seen, const int has_mask, __global const uchar* mask,
+                      const long mask_row, const long mask_step, const int has_bias, __global const float* bias,
+                      const long bias_row, const long bias_step)
+{
+    for (int t = 0; t < TV; ++t) {
+        const intv j = (intv)(j0 + t * VW) + IOTA;
+        vstorev(select(vloadv(t, p), (floatv)(-INFINITY), j >= (intv)(seen)), t, p);
+    }
+    if (has_mask || has_bias) {
+        for (int c = 0; c < min(TILE, seen - j0); ++c) {
+            const int j = j0 + c;
+            if (has_mask && !mask[mask_row + j * mask_step]) {
+                p[c] = -INFINITY;
+            } else if (has_bias) {
+                p[c] += bias[bias_row + j * bias_step];
+            }
+        }
+    }
+}
+
+// Online softmax over one tile of a row's scores, in place: the scores become exp(s - max), the running max and
+// sum take the tile in, and the row's output is rescaled when its max grows. NaN needs no test of its own
+// on the way, as it reaches the sum (and the output) through exp2 whether or not the max kept it (hence the
+// plain max, undefined for NaN); only a row whose max is -inf must look for it.
+inline void softmax_tile(float* p, float* acc, float* row_max, float* row_sum)
+{
+    floatv mv = vloadv(0, p);
+    for (int t = 1; t < TV; ++t) {
+        mv = max(mv, vloadv(t, p));
+    }
+    float m = isnan(*row_max) ? NAN : fmax(*row_max, hmax(mv));
+    if (m == -INFINITY) {
+        int nan = 0;
+        for (int t = 0; t < TV; ++t) {
+            nan |= any(isnan(vloadv(t, p)));
+            vstorev((floatv)(0.0f), t, p);
+        }
+        *row_max = nan ? NAN : m;
+        return;
+    }
+    floatv sum = (floatv)(0.0f);
+    for (int t = 0; t < TV; ++t) {
+        const floatv e = exp2_neg((vloadv(t, p) - m) * LOG2E);
+        sum += e;
+        vstorev(e, t, p);
+    }
+    const float factor = exp2((*row_max - m) * LOG2E);
+    *row_sum = *row_sum * factor + hsum(sum);
+    if (factor != 1.0f) {
+        for (int e = 0; e < HEAD_DV; ++e) {
+            acc[e] *= factor;
+        }
+    }
+    *row_max = m;
+}
 
 // Grid: (ceil(nq / ROWS), n, splits), one work-item per group, for heads [head0, head0 + n) of the B*Hq = heads
 // (the host launches in parts where a device limits the groups per dimension); o and lse are [splits][heads][nq][..].
@@ -117,18 +219,21 @@ void attention_fused_vec(__global const float* restrict q, __global const float*
     const int b = bh / hq;
     const int h = bh % hq;
     const size_t kv_head = (size_t)b * (hq / group) + h / group;
-    const int tiles = (nk + KEYS - 1) / KEYS;
-    __global const float* kth = kt + kv_head * tiles * HEAD_D * KEYS;
+    const int panels = (nk + KEYS - 1) / KEYS;
+    __global const float* kth = kt + kv_head * panels * HEAD_D * KEYS;
     __global const float* vh = v + kv_head * nk * HEAD_DV;
 
     const int end = VISIBLE_KEYS(min(r0 + ROWS, nq) - 1, b, nk);
-    const int full = (has_mask || has_bias) ? 0 : VISIBLE_KEYS(r0, b, nk);
+    const int plain = !has_mask && !has_bias;
+    // Every row of the block sees keys [0, full) (rows past nq repeat the last one); tiles inside it need no
+    // masking at all.
+    const int full = VISIBLE_KEYS(r0, b, nk);
     const int k_begin = split * split_keys;
     const int k_end = min(end, k_begin + split_keys);
 
     float qs[ROWS][HEAD_D];
     float acc[ROWS][HEAD_DV];
-    float pw[ROWS][KEYS];
+    float pw[ROWS][TILE];
     float row_max[ROWS];
     float row_sum[ROWS];
     int seen[ROWS];
@@ -150,74 +255,45 @@ void attention_fused_vec(__global const float* restrict q, __global const float*
         bias_row[r] = b * bias_stride.x + h * bias_stride.y + i * bias_stride.z;
     }
 
-    for (int j0 = k_begin; j0 < k_end; j0 += KEYS) {
-        floatv s[ROWS][NV];
-        __global const float* panel = kth + (size_t)(j0 / KEYS) * HEAD_D * KEYS;
-        SCORE_TILE(s, qs, panel)
-
-        // Only a tile some row cannot wholly see pays for masking, element by element.
-        const int dense = j0 + KEYS <= full;
-        if (!dense) {
-            for (int r = 0; r < ROWS; ++r) {
-                for (int vv = 0; vv < NV; ++vv) {
-                    vstorev(s[r][vv], vv, pw[r]);
-                }
-                for (int c = 0; c < KEYS; ++c) {
-                    const int j = j0 + c;
-                    const int hidden = j >= seen[r] || (has_mask && !mask[mask_row[r] + j * mask_stride.w]);
-                    pw[r][c] = hidden ? -INFINITY
-                        : pw[r][c] + (has_bias ? bias[bias_row[r] + j * bias_stride.w] : 0.0f);
-                }
-                for (int vv = 0; vv < NV; ++vv) {
-                    s[r][vv] = vloadv(vv, pw[r]);
-                }
-            }
-        }
-
-        _Pragma("unroll") for (int r = 0; r < ROWS; ++r) {
-            floatv mv = s[r][0];
-            int nan = any(isnan(s[r][0]));
-            _Pragma("unroll") for (int vv = 1; vv < NV; ++vv) {
-                mv = fmax(mv, s[r][vv]);
-                nan |= any(isnan(s[r][vv]));
-            }
-            const float m = (nan || isnan(row_max[r])) ? NAN : fmax(row_max[r], hmax(mv));
-            if (m == -INFINITY) {
-                _Pragma("unroll") for (int vv = 0; vv < NV; ++vv) {
-                    vstorev((floatv)(0.0f), vv, pw[r]);
+    for (int j0 = k_begin; j0 < k_end; j0 += TILE) {
+        const int kn = min(TILE, k_end - j0);
+        for (int sb = 0; sb < SUBS; ++sb) {
+            if (sb * KEYS < kn) {
+                floatv s[ROWS][NV];
+                __global const float* panel = kth + (size_t)(j0 / KEYS + sb) * HEAD_D * KEYS;
+                SCORE_TILE(s, qs, panel)
+                _Pragma("unroll") for (int r = 0; r < ROWS; ++r) {
+                    _Pragma("unroll") for (int vv = 0; vv < NV; ++vv) { vstorev(s[r][vv], sb * NV + vv, pw[r]); }
                 }
             } else {
-                floatv sum = (floatv)(0.0f);
-                _Pragma("unroll") for (int vv = 0; vv < NV; ++vv) {
-                    const floatv p = exp2((s[r][vv] - m) * LOG2E);
-                    sum += p;
-                    vstorev(p, vv, pw[r]);
-                }
-                const float factor = exp2((row_max[r] - m) * LOG2E);
-                row_sum[r] = row_sum[r] * factor + hsum(sum);
-                if (factor != 1.0f) {
-                    for (int e = 0; e < HEAD_DV; ++e) {
-                        acc[r][e] *= factor;
+                for (int r = 0; r < ROWS; ++r) {
+                    for (int vv = 0; vv < NV; ++vv) {
+                        vstorev((floatv)(-INFINITY), sb * NV + vv, pw[r]);
                     }
                 }
             }
-            row_max[r] = m;
         }
 
-        const int kn = min(KEYS, k_end - j0);
+        const int dense = plain && j0 + TILE <= full;
+        for (int r = 0; r < ROWS; ++r) {
+            if (!dense) {
+                mask_tile(pw[r], j0, seen[r], has_mask, mask, mask_row[r], mask_stride.w, has_bias, bias,
+                          bias_row[r], bias_stride.w);
+            }
+            softmax_tile(pw[r], acc[r], &row_max[r], &row_sum[r]);
+        }
+
+        // Keys every row sees, before the first hidden one, take the unchecked loop.
+        const int kd = dense ? kn : plain ? clamp(full - j0, 0, kn) : 0;
         __global const float* vt = vh + (size_t)j0 * HEAD_DV;
         for (int c0 = 0; c0 < DV_FULL; c0 += DV_STEP) {
-            if (dense) {
-                PV_BLOCK(acc, pw, vt, c0, kn, 0)
-            } else {
-                PV_BLOCK(acc, pw, vt, c0, kn, 1)
-            }
+            PV_BLOCK(acc, pw, vt, c0, kd, kn)
         }
         for (int c = 0; c < kn && DV_FULL < HEAD_DV; ++c) {
             __global const float* vrow = vt + (size_t)c * HEAD_DV;
             for (int r = 0; r < ROWS; ++r) {
                 const float w = pw[r][c];
-                if (dense || w != 0.0f) {
+                if (c < kd || w != 0.0f) {
                     for (int e = DV_FULL; e < HEAD_DV; ++e) {
                         acc[r][e] = fma(w, vrow[e], acc[r][e]);
                     }

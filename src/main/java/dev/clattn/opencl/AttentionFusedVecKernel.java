@@ -5,7 +5,7 @@ import dev.clattn.Storage;
 import java.util.Map;
 
 /**
- * Host launcher of attention_fused_vec.cl: one work-item per group, a ROWS x (VW * NV) register block over K
+ * Host launcher of attention_fused_vec.cl: one work-item per group, ROWS x (VW * NV) register blocks over K
  * packed in panels by pack_kt.cl; float32 storage only.
  */
 final class AttentionFusedVecKernel extends Launcher implements FusedKernel {
@@ -20,6 +20,7 @@ final class AttentionFusedVecKernel extends Launcher implements FusedKernel {
         require(vw == 4 || vw == 8 || vw == 16, "VW must be 4, 8 or 16");
         require(params.get("NV") >= 1, "NV must be >= 1");
         require(params.get("DVB") >= 1, "DVB must be >= 1");
+        require(params.get("SUBS") >= 1, "SUBS must be >= 1");
     }
 
     @Override
@@ -29,12 +30,12 @@ final class AttentionFusedVecKernel extends Launcher implements FusedKernel {
 
     @Override
     public int tileK() {
-        return params.get("VW") * params.get("NV");
+        return keyPanel() * params.get("SUBS");
     }
 
     @Override
     public int keyPanel() {
-        return tileK();
+        return params.get("VW") * params.get("NV");
     }
 
     @Override

@@ -14,8 +14,8 @@ final class PackKtKernel extends WorkGroupLauncher {
     }
 
     void enqueue(ClBuffer k, ClBuffer kt, long heads, int nk, int headDim, int panel) {
-        long n = elements(heads, nk, headDim, panel);
         int tiles = (int) ceilDiv(nk, panel);
+        long n = heads * tiles * panel;
         begin(" -DHEAD_D=" + headDim + " -DPANEL=" + panel).mem(k).mem(kt).i(nk).i(tiles).l(n);
         int wg = wg();
         launch(new long[] {ceilDiv(n, wg) * wg}, new long[] {wg});

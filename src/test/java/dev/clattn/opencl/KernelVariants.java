@@ -40,8 +40,8 @@ final class KernelVariants {
             }
             case "attention_fused_vec" -> {
                 sets.put("rows1", Map.of("ROWS", 1));
-                sets.put("rows3-vw4-nv1-dvb1", Map.of("ROWS", 3, "VW", 4, "NV", 1, "DVB", 1));
-                sets.put("rows5-vw16-nv2-dvb3", Map.of("ROWS", 5, "VW", 16, "NV", 2, "DVB", 3));
+                sets.put("rows3-vw4-nv1-dvb1-subs1", Map.of("ROWS", 3, "VW", 4, "NV", 1, "DVB", 1, "SUBS", 1));
+                sets.put("rows5-vw16-nv2-dvb3-subs3", Map.of("ROWS", 5, "VW", 16, "NV", 2, "DVB", 3, "SUBS", 3));
             }
             case "attention_merge" -> {
                 sets.put("wg1", Map.of("WG_SIZE", 1));
