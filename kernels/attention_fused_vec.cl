@@ -165,40 +165,49 @@ inline void mask_tile(float* p, const int j0, const int seen, const int has_mask
     }
 }
 
-// Online softmax over one tile of a row's scores, in place: the scores become exp(s - max), the running max and
-// sum take the tile in, and the row's output is rescaled when its max grows. NaN needs no test of its own
-// on the way, as it reaches the sum (and the output) through exp2 whether or not the max kept it (hence the
-// plain max, undefined for NaN); only a row whose max is -inf must look for it.
-inline void softmax_tile(float* p, float* acc, float* row_max, float* row_sum)
+// Online softmax over one tile of every row's scores, in place: the scores become exp(s - max), the running
+// max and sum take the tile in, and a row's output is rescaled when its max grows. The rows go side by side
+// through each step: one row alone is a chain of dependent max, exp and sum steps that leaves the FMA units
+// idle. NaN needs no test of its own: it reaches the sum (and the output) through exp2 whether or not the max
+// kept it (hence the plain max, undefined for NaN). A row whose max is -inf has seen only hidden keys (weights
+// 0) or NaN (a NaN sum, so its max becomes NaN and stays so).
+inline __attribute__((always_inline)) void softmax_block(float pw[ROWS][TILE], float acc[ROWS][HEAD_DV],
+                                                        float* row_max, float* row_sum)
 {
-    floatv mv = vloadv(0, p);
+    floatv mv[ROWS];
+    _Pragma("unroll") for (int r = 0; r < ROWS; ++r) { mv[r] = vloadv(0, pw[r]); }
     for (int t = 1; t < TV; ++t) {
-        mv = max(mv, vloadv(t, p));
+        _Pragma("unroll") for (int r = 0; r < ROWS; ++r) { mv[r] = max(mv[r], vloadv(t, pw[r])); }
     }
-    float m = isnan(*row_max) ? NAN : fmax(*row_max, hmax(mv));
-    if (m == -INFINITY) {
-        int nan = 0;
-        for (int t = 0; t < TV; ++t) {
-            nan |= any(isnan(vloadv(t, p)));
-            vstorev((floatv)(0.0f), t, p);
-        }
-        *row_max = nan ? NAN : m;
-        return;
+    float m[ROWS];
+    floatv sum[ROWS];
+    _Pragma("unroll") for (int r = 0; r < ROWS; ++r) {
+        m[r] = isnan(row_max[r]) ? NAN : fmax(row_max[r], hmax(mv[r]));
+        mv[r] = (floatv)(m[r] == -INFINITY ? 0.0f : m[r]);
+        sum[r] = (floatv)(0.0f);
     }
-    floatv sum = (floatv)(0.0f);
     for (int t = 0; t < TV; ++t) {
-        const floatv e = exp2_neg((vloadv(t, p) - m) * LOG2E);
-        sum += e;
-        vstorev(e, t, p);
-    }
-    const float factor = exp2((*row_max - m) * LOG2E);
-    *row_sum = *row_sum * factor + hsum(sum);
-    if (factor != 1.0f) {
-        for (int e = 0; e < HEAD_DV; ++e) {
-            acc[e] *= factor;
+        _Pragma("unroll") for (int r = 0; r < ROWS; ++r) {
+            const floatv e = exp2_neg((vloadv(t, pw[r]) - mv[r]) * LOG2E);
+            sum[r] += e;
+            vstorev(e, t, pw[r]);
         }
     }
-    *row_max = m;
+    _Pragma("unroll") for (int r = 0; r < ROWS; ++r) {
+        const float tile_sum = hsum(sum[r]);
+        if (m[r] == -INFINITY) {
+            row_max[r] = isnan(tile_sum) ? NAN : m[r];
+        } else {
+            const float factor = exp2_neg((floatv)((row_max[r] - m[r]) * LOG2E)).s0;
+            row_sum[r] = row_sum[r] * factor + tile_sum;
+            if (factor != 1.0f) {
+                for (int e = 0; e < HEAD_DV; ++e) {
+                    acc[r][e] *= factor;
+                }
+            }
+            row_max[r] = m[r];
+        }
+    }
 }
 
 // Grid: (ceil(nq / ROWS), n, splits), one work-item per group, for heads [head0, head0 + n) of the B*Hq = heads
@@ -275,13 +284,11 @@ void attention_fused_vec(__global const float* restrict q, __global const float*
         }
 
         const int dense = plain && j0 + TILE <= full;
-        for (int r = 0; r < ROWS; ++r) {
-            if (!dense) {
-                mask_tile(pw[r], j0, seen[r], has_mask, mask, mask_row[r], mask_stride.w, has_bias, bias,
-                          bias_row[r], bias_stride.w);
-            }
-            softmax_tile(pw[r], acc[r], &row_max[r], &row_sum[r]);
+        for (int r = 0; r < ROWS && !dense; ++r) {
+            mask_tile(pw[r], j0, seen[r], has_mask, mask, mask_row[r], mask_stride.w, has_bias, bias, bias_row[r],
+                      bias_stride.w);
         }
+        softmax_block(pw, acc, row_max, row_sum);
 
         // Keys every row sees, before the first hidden one, take the unchecked loop.
         const int kd = dense ? kn : plain ? clamp(full - j0, 0, kn) : 0;
