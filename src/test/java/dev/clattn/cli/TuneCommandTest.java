@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TuneCommandTest {
     private static final Pattern CONFIRMED = Pattern.compile("per-round ratios \\[([0-9., ]+)]");
-    private static final Pattern SUMMARY = Pattern.compile("(?m)^best {5}\\{DVB=2, NV=2, ROWS=(\\d), VW=\\d+}: "
+    private static final Pattern SUMMARY = Pattern.compile("(?m)^best {5}\\{DVB=2, NV=2, ROWS=(\\d), SUBS=4, VW=\\d+}: "
             + "([0-9.]+)x the defaults "
             + "\\(confirmed; spread ±([0-9.]+)\\)$");
 
@@ -103,7 +103,7 @@ class TuneCommandTest {
                 "const float l = row_sum[r] * (ROWS == 4 ? 1 : 2);");
         String out = tune(dir, kernelDir);
         assertTrue(out.contains("rejected 3"), out);
-        assertTrue(out.matches("(?s).*best     \\{DVB=2, NV=2, ROWS=4, VW=\\d+}: the defaults themselves: no "
+        assertTrue(out.matches("(?s).*best     \\{DVB=2, NV=2, ROWS=4, SUBS=4, VW=\\d+}: the defaults themselves: no "
                 + "improvement, nothing saved.*"), out);
         assertFalse(Files.exists(dir.resolve("profiles")), "no profile written");
     }
