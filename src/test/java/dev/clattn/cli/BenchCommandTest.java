@@ -114,6 +114,7 @@ class BenchCommandTest {
 
     @Test
     void onnxRuntimeRunsBothRoutesBesideClattnWithTheRatioTable() throws Exception {
+        OrtPeerTest.assumeOrt();
         boolean opencl = dev.clattn.opencl.OpenCl.probe().available();
         String path = opencl ? "fused" : "cpu";
         Path peer = dir.resolve("peer.csv");
@@ -171,6 +172,7 @@ class BenchCommandTest {
         Cli.Outcome directory = Cli.clattn("bench", "--peer", dir.toString(), "--paths", "cpu", "--n", "8");
         assertEquals(2, directory.code(), directory.err());
         assertTrue(directory.err().strip().endsWith("got '" + dir + "', not a regular file"), directory.err());
+        OrtPeerTest.assumeOrt();
         Cli.Outcome padding = Cli.clattn("bench", "--peer", "ort", "--mask", "none,padding", "--paths", "cpu", "--n",
                 "8");
         assertEquals(2, padding.code(), padding.err());

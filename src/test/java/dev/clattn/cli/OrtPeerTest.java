@@ -7,6 +7,8 @@ import dev.clattn.testing.Naive;
 import dev.clattn.testing.Tolerance;
 import dev.clattn.tune.Float64Check;
 import java.util.Random;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -16,7 +18,25 @@ import org.junit.jupiter.params.provider.CsvSource;
  * mapped to the wrong key heads) is an error far above the float32 tolerance.
  */
 class OrtPeerTest {
-    private static final OrtPeer ORT = new OrtPeer();
+    private static OrtPeer ort;
+
+    /**
+     * Maven's test class path always has ONNX Runtime (a provided dependency); bench/gpu's kit, with only the
+     * CLI jar, does not, and skips these tests.
+     */
+    static void assumeOrt() {
+        try {
+            BenchPeers.requireOrt();
+        } catch (IllegalArgumentException e) {
+            Assumptions.abort(e.getMessage());
+        }
+    }
+
+    @BeforeAll
+    static void start() {
+        assumeOrt();
+        ort = new OrtPeer();
+    }
 
     @ParameterizedTest(name = "{0} {1} causal={2}")
     @CsvSource({
@@ -36,7 +56,7 @@ class OrtPeerTest {
         // Not 1/sqrt(D), the Attention op's default: a model that drops the scale must fail.
         AttentionRequest r = AttentionRequest.builder(s).q(plain.q().toArray()).k(plain.k().toArray())
                 .v(plain.v().toArray()).causal(causal ? Causal.TOP_LEFT : Causal.NONE).scale(0.4f).build();
-        float[] out = ORT.attention(route, r);
+        float[] out = ort.attention(route, r);
         Tolerance.check(route.path + " " + shape + (causal ? " causal" : ""), out,
                 new Naive(r, Naive.Precision.F64).attention().out(), new Naive(r, Naive.Precision.F32).attention().out());
     }
