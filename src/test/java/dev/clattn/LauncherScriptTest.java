@@ -22,6 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LauncherScriptTest {
     private static final String JAR = "target/clattn-0.1.0-SNAPSHOT-cli.jar";
+    private static final String ORT_VERSION = "9.8.7";
+    private static final String ORT_JAR = ".m2/repository/com/microsoft/onnxruntime/onnxruntime/" + ORT_VERSION
+            + "/onnxruntime-" + ORT_VERSION + ".jar";
     private static final List<String> TOOLS = List.of("dirname", "readlink", "find", "mkdir", "grep", "ls", "head");
 
     private record Run(int code, String out, List<String> err) {
@@ -91,7 +94,7 @@ class LauncherScriptTest {
         Run run = launch(dir, "demo", "--seq", "64");
         assertEquals(0, run.code(), run.toString());
         assertTrue(Files.readString(dir.resolve("mvn.args")).contains("-DskipTests package"));
-        assertTrue(run.out().contains("-jar " + dir.resolve(JAR) + " demo --seq 64"), run.out());
+        assertTrue(run.out().contains("-cp " + dir.resolve(JAR) + " dev.clattn.cli.Main demo --seq 64"), run.out());
         assertEquals(List.of("clattn: building the jar (log: " + dir.resolve("target/clattn-build.log") + ")"),
                 run.err());
         assertTrue(Files.readString(dir.resolve("target/clattn-build.log")).contains("BUILD SUCCESS"));
@@ -101,6 +104,62 @@ class LauncherScriptTest {
         assertEquals(0, again.code(), again.toString());
         assertFalse(Files.exists(dir.resolve("mvn.args")), "an up-to-date jar is not rebuilt");
         assertTrue(again.err().isEmpty(), again.err().toString());
+    }
+
+    /** A checkout whose pom names an ONNX Runtime version, with an up-to-date CLI jar (no build). */
+    private static Path builtWithOrt(Path dir) throws IOException {
+        checkout(dir);
+        Files.writeString(dir.resolve("pom.xml"), "<project><properties><onnxruntime.version>" + ORT_VERSION
+                + "</onnxruntime.version></properties></project>");
+        fakeJava(dir, null);
+        Files.createDirectories(dir.resolve("target"));
+        Files.writeString(dir.resolve(JAR), "");
+        return dir;
+    }
+
+    @Test
+    void theOnnxRuntimeJarJoinsTheClassPathAndIsFetchedForPeerOrt(@TempDir Path tmp) throws Exception {
+        Path dir = builtWithOrt(tmp);
+        Path ort = dir.resolve(ORT_JAR);
+        fakeMvn(dir, "", "mkdir -p '" + ort.getParent() + "' && : > '" + ort + "'");
+        Run plain = launch(dir, "bench", "--peer", "peer.csv");
+        assertEquals(0, plain.code(), plain.toString());
+        assertFalse(Files.exists(dir.resolve("mvn.args")), "no fetch without --peer ort");
+        assertTrue(plain.out().contains("-cp " + dir.resolve(JAR) + " dev.clattn.cli.Main bench --peer peer.csv"),
+                plain.out());
+
+        Run fetched = launch(dir, "bench", "--peer", "ort", "--n", "64");
+        assertEquals(0, fetched.code(), fetched.toString());
+        assertEquals("-q -B dependency:get -Dartifact=com.microsoft.onnxruntime:onnxruntime:" + ORT_VERSION,
+                Files.readString(dir.resolve("mvn.args")).strip());
+        assertEquals(List.of("clattn: fetching com.microsoft.onnxruntime:onnxruntime:" + ORT_VERSION + " for --peer ort "
+                + "(log: " + dir.resolve("target/clattn-fetch-ort.log") + ")"), fetched.err());
+        assertTrue(fetched.out().contains("-cp " + dir.resolve(JAR) + ":" + ort + " dev.clattn.cli.Main bench --peer ort"),
+                fetched.out());
+
+        Files.delete(dir.resolve("mvn.args"));
+        Run again = launch(dir, "bench", "--peer=ort");
+        assertFalse(Files.exists(dir.resolve("mvn.args")), "a jar already there is not fetched again");
+        assertTrue(again.out().contains(":" + ort + " dev.clattn.cli.Main"), again.out());
+        assertTrue(again.err().isEmpty(), again.err().toString());
+    }
+
+    @Test
+    void aFailedFetchOfOnnxRuntimeIsOneLine(@TempDir Path tmp) throws Exception {
+        Path dir = builtWithOrt(tmp);
+        fakeMvn(dir, "[ERROR] Could not resolve artifact", "exit 1");
+        Run run = launch(dir, "bench", "--peer", "ort");
+        assertEquals(1, run.code(), run.toString());
+        assertEquals(2, run.err().size(), run.err().toString());
+        assertTrue(run.err().get(1).startsWith("clattn: could not fetch com.microsoft.onnxruntime:onnxruntime:"
+                + ORT_VERSION + " with Maven"), run.err().get(1));
+        assertTrue(run.out().isEmpty(), "java must not run: " + run.out());
+        Path quiet = builtWithOrt(Files.createDirectories(tmp.resolve("fetches-nothing")));
+        fakeMvn(quiet, "", "exit 0");
+        Run nothing = launch(quiet, "bench", "--peer", "ort");
+        assertEquals(1, nothing.code(), nothing.toString());
+        assertTrue(nothing.err().get(nothing.err().size() - 1).startsWith("clattn: no " + quiet.resolve(ORT_JAR)
+                + " after fetching"), nothing.err().toString());
     }
 
     @Test

@@ -73,9 +73,13 @@ final class BenchCommand implements Callable<Integer>, ArgumentOptions {
     @Option(names = "--kernels", paramLabel = "DIR", description = "kernel sources to use instead of the jar's "
             + "(as clattn.kernels): edited kernels, no rebuild")
     Path kernels;
-    @Option(names = "--peer", paramLabel = "CSV", description = "peer results to set beside clattn's "
-            + "(bench/peers/sdpa.py's peer.csv): added to the report and chart, with the ratio table")
-    Path peer;
+    @Option(names = "--peer", paramLabel = "ort|CSV", description = "a peer to set beside clattn (repeatable). "
+            + "ort: ONNX Runtime's Java API run here on the same inputs by two routes, ort-matmul (MatMul, Softmax, "
+            + "MatMul) and ort-attention (the opset-23 Attention op), masks none and causal, f32, checked like "
+            + "clattn's rows and timed end to end (needs the onnxruntime jar on the class path: ./clattn adds it). "
+            + "CSV: rows from a file such as bench/peers/sdpa.py's peer.csv (a file named ort: ./ort). Each adds "
+            + "its rows to the report and chart, and a ratio table")
+    List<String> peers;
     @Option(names = "--out", paramLabel = "DIR", description = "where bench.csv, .md, .json and .png go")
     Path out;
     @Spec
@@ -122,7 +126,21 @@ final class BenchCommand implements Callable<Integer>, ArgumentOptions {
                     + tuning + "'");
         };
         paths.stream().filter(p -> !p.equals(JAVA_LOOP)).forEach(p -> config(p, "profiles")); // fails now, not late
-        List<BenchRow> peerRows = peer == null ? List.of() : BenchPeers.read(peer);
+        List<BenchRow> peerRows = new ArrayList<>();
+        boolean ort = false;
+        for (String p : peers != null ? peers : List.<String>of()) {
+            if (p.equals(BenchPeers.ORT)) {
+                ort = true;
+            } else {
+                peerRows.addAll(BenchPeers.read(BenchPeers.csv(p)));
+            }
+        }
+        if (ort) {
+            BenchPeers.requireOrt();
+            maskKinds.stream().filter(m -> !m.equals("none") && !m.equals("causal")).findFirst().ifPresent(m -> {
+                throw new IllegalArgumentException("--mask: expected none or causal with --peer ort, got '" + m + "'");
+            });
+        }
         PrintWriter w = spec.commandLine().getOut();
         if (!noPeak && paths.stream().anyMatch(p -> p.equals("fused") || p.equals("three-kernel"))) {
             measurePeak(w);
@@ -130,6 +148,9 @@ final class BenchCommand implements Callable<Integer>, ArgumentOptions {
         w.println(BenchReport.header());
         List<BenchRow> rows = new ArrayList<>();
         Map<String, Backend> engines = new LinkedHashMap<>();
+        OrtPeer ortPeer = ort ? new OrtPeer() : null;
+        OrtPeer.Settings ortSettings = new OrtPeer.Settings(warmup, repeat, maxError, peakOnCpu && peak != null
+                ? peak.fmaGflops() : Double.NaN);
         try {
             for (String path : paths) {
                 for (String t : path.equals("cpu") || path.equals(JAVA_LOOP) ? List.of("-") : tunings) {
@@ -155,14 +176,19 @@ final class BenchCommand implements Callable<Integer>, ArgumentOptions {
                             }
                         }
                     }
+                    // ONNX Runtime runs right after clattn on the same inputs: float32 only, whatever --storage.
+                    for (BenchRow row : ortPeer == null ? List.<BenchRow>of() : ortPeer.measure(base, mask,
+                            ortSettings, w)) {
+                        rows.add(row);
+                        w.println(BenchReport.line(row));
+                        w.flush();
+                    }
                 }
             }
         } finally {
             engines.values().forEach(Backend::close);
         }
-        if (peer != null) {
-            rows.addAll(peerRows);
-        }
+        rows.addAll(peerRows);
         if (out != null) {
             BenchReport.write(out, rows, peak);
             w.println("wrote " + out.resolve("bench.csv") + ", bench.md, bench.json, bench.png");

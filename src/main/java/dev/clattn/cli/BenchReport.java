@@ -28,6 +28,10 @@ import org.jfree.data.xy.XYSeriesCollection;
  * and a PNG chart of GFLOP/s against N, one line per path.
  */
 final class BenchReport {
+    /** Tableau 10, dark enough on white: JFreeChart's default sequence has yellow and pale cyan lines. */
+    private static final java.awt.Color[] PALETTE = java.util.stream.IntStream.of(0x1f77b4, 0xff7f0e, 0x2ca02c,
+            0xd62728, 0x9467bd, 0x8c564b, 0xe377c2, 0x7f7f7f, 0xbcbd22, 0x17becf).mapToObj(java.awt.Color::new)
+            .toArray(java.awt.Color[]::new);
     private static final String COLUMNS = "%-22s %-8s %3s %4s %6s %6s %4s %-6s %-6s %10s %10s %9s %9s %8s %6s %8s";
 
     private BenchReport() {
@@ -90,6 +94,9 @@ final class BenchReport {
         if (rows.stream().anyMatch(r -> r.path().startsWith("pytorch-"))) {
             md.append(BenchPeers.ratios(rows, peak == null ? Double.NaN : peak.nominal().gflops()));
         }
+        if (rows.stream().anyMatch(BenchPeers::isOrt)) {
+            md.append(BenchPeers.ortRatios(rows));
+        }
         if (peak != null) {
             md.append("\nPeak: ").append(peak.describe()).append(". GFLOP/s over kernel time (profiling events); "
                     + "e2e includes transfers.\n");
@@ -103,17 +110,20 @@ final class BenchReport {
 
     private static void chart(Path file, List<BenchRow> rows) throws IOException {
         Map<String, XYSeries> series = new LinkedHashMap<>();
+        Map<String, Boolean> peer = new LinkedHashMap<>();
         boolean tunings = rows.stream().map(BenchRow::tuning).filter(t -> !t.equals("-")).distinct().count() > 1;
         for (BenchRow r : rows) {
             String key = r.path() + (r.mask().equals("none") ? "" : " " + r.mask()) + " D=" + r.shape().headDim()
                     + (r.storage() == dev.clattn.Storage.F32 ? "" : " " + storage(r))
                     + (tunings && !r.tuning().equals("-") ? " " + r.tuning() : "");
             series.computeIfAbsent(key, XYSeries::new).add(r.shape().keyLen(), r.gflops());
+            peer.put(key, BenchPeers.isOrt(r) || r.path().startsWith("pytorch-"));
         }
         XYSeriesCollection data = new XYSeriesCollection();
         series.values().forEach(data::addSeries);
         JFreeChart chart = ChartFactory.createXYLineChart("clattn bench: " + (rows.isEmpty() ? "" : rows.get(0)
-                .device()), "key length Nk", "GFLOP/s (kernel time; CPU fallback: end to end)", data, PlotOrientation.VERTICAL, true, false, false);
+                .device()), "key length Nk", "GFLOP/s (OpenCL: kernel time; others: end to end)", data,
+                PlotOrientation.VERTICAL, true, false, false);
         XYPlot plot = chart.getXYPlot();
         plot.setBackgroundPaint(java.awt.Color.WHITE);
         plot.setDomainGridlinePaint(java.awt.Color.LIGHT_GRAY);
@@ -124,8 +134,12 @@ final class BenchReport {
         x.setNumberFormatOverride(new java.text.DecimalFormat("0"));
         plot.setDomainAxis(x);
         XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
+        List<Boolean> peers = List.copyOf(peer.values());
         for (int i = 0; i < data.getSeriesCount(); i++) {
-            renderer.setSeriesStroke(i, new BasicStroke(2f));
+            renderer.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
+            // Peers dashed, so that they stand apart from clattn's own lines whatever colours they get.
+            renderer.setSeriesStroke(i, peers.get(i) ? new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER,
+                    10f, new float[] {8f, 5f}, 0f) : new BasicStroke(2f));
         }
         plot.setRenderer(renderer);
         ChartUtils.saveChartAsPNG(file.toFile(), chart, 1000, 600);

@@ -8,6 +8,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -109,6 +110,89 @@ class BenchCommandTest {
         Files.writeString(peer, "a,b\n1,2\n");
         assertEquals(2, run(new StringWriter(), new StringWriter(), "bench", "--peer", peer.toString(), "--paths",
                 "cpu", "--n", "8"));
+    }
+
+    @Test
+    void onnxRuntimeRunsBothRoutesBesideClattnWithTheRatioTable() throws Exception {
+        OrtPeerTest.assumeOrt();
+        boolean opencl = dev.clattn.opencl.OpenCl.probe().available();
+        String path = opencl ? "fused" : "cpu";
+        Path peer = dir.resolve("peer.csv");
+        Files.writeString(peer, "path,B,H,Nq,Nk,D,causal,median_ms,min_ms,gflops,max_error,device\n"
+                + "pytorch-fp32,1,2,40,40,16,false,0.5000,0.4000,0.50,1.00e-07,\"Some GPU\"\n");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = run(out, err, "bench", "--shape", "B=1,H=2,N=40,D=16", "--mask", "none,causal", "--repeat", "1",
+                "--paths", path, "--no-peak", "--peer", "ort", "--peer", peer.toString(), "--out", dir.toString());
+        assertEquals(0, code, err.toString());
+        List<String> csv = Files.readAllLines(dir.resolve("bench.csv"));
+        for (String route : List.of("ort-matmul", "ort-attention")) {
+            for (String mask : List.of("none", "causal")) {
+                assertTrue(csv.stream().anyMatch(l -> l.startsWith(route + ",,-,1,2,2,40,40,16,16," + mask + ",f32,")
+                        && l.contains("ONNX Runtime ")), route + " " + mask + ":\n" + String.join("\n", csv));
+            }
+        }
+        assertTrue(csv.stream().anyMatch(l -> l.startsWith("pytorch-fp32,,-,1,2,2,40,40,16,16,none,")), "the CSV peer");
+        assertTrue(out.toString().contains("ort-attention"), out.toString());
+        Map<String, com.google.gson.JsonObject> rows = new java.util.HashMap<>();
+        for (var e : com.google.gson.JsonParser.parseString(Files.readString(dir.resolve("bench.json"))).getAsJsonObject()
+                .getAsJsonArray("rows")) {
+            var row = e.getAsJsonObject();
+            if (row.get("kernel").getAsString().isEmpty()) {
+                rows.put(row.get("path").getAsString() + " " + row.get("mask").getAsString(), row);
+            }
+        }
+        // clattn's FLOP formula, half when causal, and each row checked against float64 before it was timed.
+        for (String route : List.of("ort-matmul", "ort-attention")) {
+            assertEquals(4.0 * 2 * 40 * 40 * 16, flopsOf(rows.get(route + " none")), 1e-3, route);
+            assertEquals(2.0 * 2 * 40 * 40 * 16, flopsOf(rows.get(route + " causal")), 1e-3, route);
+            assertTrue(rows.get(route + " causal").get("error").getAsDouble() <= 1e-4, route);
+        }
+        String md = Files.readString(dir.resolve("bench.md"));
+        assertTrue(md.contains("## clattn against ONNX Runtime"), md);
+        for (String mask : List.of("none", "causal")) {
+            double best = Math.max(rows.get("ort-matmul " + mask).get("gflops").getAsDouble(),
+                    rows.get("ort-attention " + mask).get("gflops").getAsDouble());
+            double ratio = rows.get(path + " " + mask).get("gflopsEndToEnd").getAsDouble() / best;
+            String row = md.lines().filter(l -> l.startsWith("| 1 | 2 | 2 | 40 | 40 | 16 | " + mask + " | " + path + " |"))
+                    .findFirst().orElseThrow(() -> new AssertionError("no ratio row for " + mask + " in\n" + md));
+            String[] cells = row.split("\\|");
+            assertEquals(ratio, Double.parseDouble(cells[cells.length - 1].trim()), 0.006, row);
+        }
+        assertTrue(md.lines().noneMatch(l -> l.startsWith("| 1 | 2 | 2 | 40 | 40 | 16 | none | pytorch-")),
+                "a CSV peer is not a clattn row of the ORT table");
+    }
+
+    @Test
+    void unknownPeersAndMasksOrtCannotRunAreOneLineExitTwo() {
+        Cli.Outcome unknown = Cli.clattn("bench", "--peer", "torch", "--paths", "cpu", "--n", "8");
+        assertEquals(2, unknown.code(), unknown.err());
+        assertEquals("clattn: --peer: expected ort or a peer CSV file (bench/peers/sdpa.py's peer.csv), got 'torch', "
+                + "no such file", unknown.err().strip());
+        Cli.Outcome directory = Cli.clattn("bench", "--peer", dir.toString(), "--paths", "cpu", "--n", "8");
+        assertEquals(2, directory.code(), directory.err());
+        assertTrue(directory.err().strip().endsWith("got '" + dir + "', not a regular file"), directory.err());
+        OrtPeerTest.assumeOrt();
+        Cli.Outcome padding = Cli.clattn("bench", "--peer", "ort", "--mask", "none,padding", "--paths", "cpu", "--n",
+                "8");
+        assertEquals(2, padding.code(), padding.err());
+        assertEquals("clattn: --mask: expected none or causal with --peer ort, got 'padding'", padding.err().strip());
+    }
+
+    @Test
+    void withoutOnnxRuntimeOnTheClassPathPeerOrtSaysHowToGetIt() throws Exception {
+        String classPath = java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .filter(e -> !e.contains("onnxruntime")).collect(java.util.stream.Collectors.joining(
+                        java.io.File.pathSeparator));
+        Cli.Outcome o = Cli.child("256m", classPath, dir, "bench", "--peer", "ort", "--paths", "cpu", "--n", "8",
+                "--repeat", "1");
+        assertEquals(2, o.code(), o.err());
+        List<String> lines = o.err().strip().lines().toList();
+        assertEquals(1, lines.size(), o.err());
+        assertTrue(lines.get(0).startsWith("clattn: --peer ort: expected ONNX Runtime's Java API "
+                + "(com.microsoft.onnxruntime:onnxruntime:" + BenchPeers.ortVersion() + ") on the class path, got none; "
+                + "./clattn adds it"), lines.get(0));
+        assertTrue(o.out().isEmpty(), "nothing ran: " + o.out());
     }
 
     @Test

@@ -29,9 +29,15 @@ final class Cli {
      * seen in a JVM whose heap is that small. The child inherits the environment (libjsig for PoCL).
      */
     static Outcome child(String heap, Path dir, String... args) throws IOException, InterruptedException {
+        return child(heap, System.getProperty("java.class.path"), dir, args);
+    }
+
+    /** {@code clattn} in a child JVM on {@code classPath}: what a user without some jar sees. */
+    static Outcome child(String heap, String classPath, Path dir, String... args) throws IOException,
+            InterruptedException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx" + heap, "-XX:-PrintWarnings", "-Dclattn.profiles=none", "-cp",
-                System.getProperty("java.class.path"), Main.class.getName()));
+                .toString(), "-Xmx" + heap, "-XX:-PrintWarnings", "-Dclattn.profiles=none", "-cp", classPath,
+                Main.class.getName()));
         command.addAll(List.of(args));
         Path out = Files.createTempFile(dir, "child", ".out");
         Path err = Files.createTempFile(dir, "child", ".err");
