@@ -95,6 +95,7 @@ class LauncherScriptTest {
         assertEquals(0, run.code(), run.toString());
         assertTrue(Files.readString(dir.resolve("mvn.args")).contains("-DskipTests package"));
         assertTrue(run.out().contains("-cp " + dir.resolve(JAR) + " dev.clattn.cli.Main demo --seq 64"), run.out());
+        assertFalse(run.out().contains("AlwaysPreTouch"), "only bench and tune pre-touch the heap: " + run.out());
         assertEquals(List.of("clattn: building the jar (log: " + dir.resolve("target/clattn-build.log") + ")"),
                 run.err());
         assertTrue(Files.readString(dir.resolve("target/clattn-build.log")).contains("BUILD SUCCESS"));
@@ -127,6 +128,8 @@ class LauncherScriptTest {
         assertFalse(Files.exists(dir.resolve("mvn.args")), "no fetch without --peer ort");
         assertTrue(plain.out().contains("-cp " + dir.resolve(JAR) + " dev.clattn.cli.Main bench --peer peer.csv"),
                 plain.out());
+        assertTrue(plain.out().contains("-XX:-PrintWarnings -Xms1g -XX:+AlwaysPreTouch -cp "),
+                "bench measures a pre-touched heap: " + plain.out());
 
         Run fetched = launch(dir, "bench", "--peer", "ort", "--n", "64");
         assertEquals(0, fetched.code(), fetched.toString());
