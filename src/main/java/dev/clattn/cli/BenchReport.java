@@ -108,22 +108,38 @@ final class BenchReport {
         chart(out.resolve("bench.png"), rows.stream().filter(r -> r.kernel().isEmpty()).toList());
     }
 
+    /**
+     * GFLOP/s against Nk, one line per path, mask and head shape. A path and mask keep one colour across head
+     * shapes (told apart by the marker), so that a sweep over D reads as pairs of like lines; peers are dashed.
+     * With ONNX Runtime rows (timed end to end from Java arrays) every line is end to end, so that the lines
+     * compare like with like; otherwise OpenCL rows show kernel time.
+     */
     private static void chart(Path file, List<BenchRow> rows) throws IOException {
-        Map<String, XYSeries> series = new LinkedHashMap<>();
-        Map<String, Boolean> peer = new LinkedHashMap<>();
+        boolean endToEnd = rows.stream().anyMatch(BenchPeers::isOrt);
         boolean tunings = rows.stream().map(BenchRow::tuning).filter(t -> !t.equals("-")).distinct().count() > 1;
+        boolean heads = rows.stream().map(r -> r.shape().batch() + "x" + r.shape().queryHeads()).distinct().count() > 1;
+        Map<String, XYSeries> series = new LinkedHashMap<>();
+        Map<String, String> colourKey = new LinkedHashMap<>();
+        Map<String, String> markerKey = new LinkedHashMap<>();
+        Map<String, Boolean> peer = new LinkedHashMap<>();
         for (BenchRow r : rows) {
-            String key = r.path() + (r.mask().equals("none") ? "" : " " + r.mask()) + " D=" + r.shape().headDim()
+            String line = r.path() + (r.mask().equals("none") ? "" : " " + r.mask())
                     + (r.storage() == dev.clattn.Storage.F32 ? "" : " " + storage(r))
                     + (tunings && !r.tuning().equals("-") ? " " + r.tuning() : "");
-            series.computeIfAbsent(key, XYSeries::new).add(r.shape().keyLen(), r.gflops());
+            String shape = "D=" + r.shape().headDim()
+                    + (heads ? " B=" + r.shape().batch() + " H=" + r.shape().queryHeads() : "");
+            String key = line + " " + shape;
+            double gflops = endToEnd ? r.gflopsEndToEnd() : r.gflops();
+            series.computeIfAbsent(key, XYSeries::new).add(r.shape().keyLen(), gflops);
+            colourKey.put(key, line);
+            markerKey.put(key, shape);
             peer.put(key, BenchPeers.isOrt(r) || r.path().startsWith("pytorch-"));
         }
         XYSeriesCollection data = new XYSeriesCollection();
         series.values().forEach(data::addSeries);
+        String axis = endToEnd ? "GFLOP/s, end to end from Java arrays" : "GFLOP/s (OpenCL: kernel time; others: end to end)";
         JFreeChart chart = ChartFactory.createXYLineChart("clattn bench: " + (rows.isEmpty() ? "" : rows.get(0)
-                .device()), "key length Nk", "GFLOP/s (OpenCL: kernel time; others: end to end)", data,
-                PlotOrientation.VERTICAL, true, false, false);
+                .device()), "key length Nk", axis, data, PlotOrientation.VERTICAL, true, false, false);
         XYPlot plot = chart.getXYPlot();
         plot.setBackgroundPaint(java.awt.Color.WHITE);
         plot.setDomainGridlinePaint(java.awt.Color.LIGHT_GRAY);
@@ -134,15 +150,20 @@ final class BenchReport {
         x.setNumberFormatOverride(new java.text.DecimalFormat("0"));
         plot.setDomainAxis(x);
         XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
-        List<Boolean> peers = List.copyOf(peer.values());
-        for (int i = 0; i < data.getSeriesCount(); i++) {
-            renderer.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
+        List<String> colours = colourKey.values().stream().distinct().toList();
+        List<String> markers = markerKey.values().stream().distinct().toList();
+        java.awt.Shape[] shapes = org.jfree.chart.plot.DefaultDrawingSupplier.createStandardSeriesShapes();
+        List<String> keys = List.copyOf(series.keySet());
+        for (int i = 0; i < keys.size(); i++) {
+            String key = keys.get(i);
+            renderer.setSeriesPaint(i, PALETTE[colours.indexOf(colourKey.get(key)) % PALETTE.length]);
+            renderer.setSeriesShape(i, shapes[markers.indexOf(markerKey.get(key)) % shapes.length]);
             // Peers dashed, so that they stand apart from clattn's own lines whatever colours they get.
-            renderer.setSeriesStroke(i, peers.get(i) ? new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER,
+            renderer.setSeriesStroke(i, peer.get(key) ? new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER,
                     10f, new float[] {8f, 5f}, 0f) : new BasicStroke(2f));
         }
         plot.setRenderer(renderer);
-        ChartUtils.saveChartAsPNG(file.toFile(), chart, 1000, 600);
+        ChartUtils.saveChartAsPNG(file.toFile(), chart, 1100, 700);
     }
 
     private static String version() {
