@@ -316,7 +316,11 @@ void attention_fused_vec(__global const float* restrict q, __global const float*
             const int empty = row_max[r] == -INFINITY;
             const float l = row_sum[r];
             __global float* orow = o + (out_head * nq + i) * HEAD_DV;
-            for (int e = 0; e < HEAD_DV; ++e) {
+            // Vector divisions: one scalar division per column costs as much as a short row's tiles.
+            for (int t = 0; t < HEAD_DV / VW; ++t) {
+                vstorev(empty ? (floatv)(0.0f) : vloadv(t, acc[r]) / (floatv)(l), t, orow);
+            }
+            for (int e = HEAD_DV / VW * VW; e < HEAD_DV; ++e) {
                 orow[e] = empty ? 0.0f : acc[r][e] / l;
             }
             lse[out_head * nq + i] = empty ? -INFINITY : row_max[r] + log(l);
