@@ -99,12 +99,9 @@ final class BenchPeers {
     static String ratios(List<BenchRow> rows, double nominalGflops) {
         List<String> peers = rows.stream().map(BenchRow::path).filter(p -> p.startsWith("pytorch-")).distinct()
                 .toList();
-        StringBuilder md = new StringBuilder("\n## clattn fused (f32) against PyTorch SDPA on the same device\n\n"
-                + "| B | H | N | D | mask | tuning | clattn GFLOP/s | % of nominal FP32 peak |");
-        peers.forEach(p -> md.append(' ').append(p).append(" |"));
-        md.append(" clattn / pytorch-fp32 |\n|---|---|---|---|---|---|---|---|");
-        peers.forEach(p -> md.append("---|"));
-        md.append("---|\n");
+        StringBuilder md = table("clattn fused (f32) against PyTorch SDPA on the same device",
+                List.of("B", "H", "N", "D", "mask", "tuning", "clattn GFLOP/s", "% of nominal FP32 peak"), peers,
+                "clattn / pytorch-fp32");
         for (BenchRow r : rows) {
             if (!r.path().equals("fused") || !r.kernel().isEmpty() || r.storage() != Storage.F32) {
                 continue;
@@ -133,12 +130,9 @@ final class BenchPeers {
      */
     static String ortRatios(List<BenchRow> rows) {
         List<String> routes = rows.stream().filter(BenchPeers::isOrt).map(BenchRow::path).distinct().toList();
-        StringBuilder md = new StringBuilder("\n## clattn against ONNX Runtime (CPU, same inputs, end to end from "
-                + "Java arrays, GFLOP/s)\n\n| B | Hq | Hk | Nq | Nk | D | mask | clattn path | tuning | clattn e2e |");
-        routes.forEach(p -> md.append(' ').append(p).append(" |"));
-        md.append(" clattn / best ORT |\n|---|---|---|---|---|---|---|---|---|---|");
-        routes.forEach(p -> md.append("---|"));
-        md.append("---|\n");
+        StringBuilder md = table("clattn against ONNX Runtime (CPU, same inputs, end to end from Java arrays, GFLOP/s)",
+                List.of("B", "Hq", "Hk", "Nq", "Nk", "D", "mask", "clattn path", "tuning", "clattn e2e"), routes,
+                "clattn / best ORT");
         for (BenchRow r : rows) {
             if (isOrt(r) || r.path().startsWith("pytorch-") || !r.kernel().isEmpty() || r.storage() != Storage.F32) {
                 continue;
@@ -158,6 +152,15 @@ final class BenchPeers {
             md.append(' ').append(BenchReport.num("%.2f", r.gflopsEndToEnd() / best)).append(" |\n");
         }
         return md.toString();
+    }
+
+    /** A Markdown section title and table header: the fixed columns, one per peer, then the ratio column. */
+    private static StringBuilder table(String title, List<String> columns, List<String> peers, String ratio) {
+        List<String> all = new java.util.ArrayList<>(columns);
+        all.addAll(peers);
+        all.add(ratio);
+        return new StringBuilder("\n## " + title + "\n\n| " + String.join(" | ", all) + " |\n|"
+                + "---|".repeat(all.size()) + "\n");
     }
 
     private static Optional<BenchRow> peer(List<BenchRow> rows, String path, BenchRow like) {
