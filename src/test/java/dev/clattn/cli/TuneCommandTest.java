@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -78,7 +77,8 @@ class TuneCommandTest {
         double[] ratios = Arrays.stream(rounds.group(1).split(",\\s*")).mapToDouble(Double::parseDouble).sorted()
                 .toArray();
         assertEquals(3, ratios.length, out);
-        assertEquals(String.format(Locale.ROOT, "%.2f", ratios[1]), summary.group(2),
+        // The rounds are printed to 3 decimals and the summary to 2: rounding twice may move the last digit.
+        assertEquals(ratios[1], Double.parseDouble(summary.group(2)), 0.0051,
                 "the summary reports the confirmation's median ratio: " + out);
         assertTrue(ratios[0] > 1.5, "the slowed defaults lose every round: " + out);
         assertTrue(out.contains("saved to "), out);
