@@ -30,26 +30,6 @@
 #define WPT_K (TILE_K / THREADS_X)
 #define WPT_V ((HEAD_DV + THREADS_X - 1) / THREADS_X)
 
-#ifdef STORAGE_F16
-#define LOAD_KV(p, idx) vload_half((idx), (p))
-#define KV_TYPE half
-#else
-#define LOAD_KV(p, idx) ((p)[idx])
-#define KV_TYPE float
-#endif
-#ifdef STORAGE_F16_Q
-#define LOAD_Q(p, idx) vload_half((idx), (p))
-#define Q_TYPE half
-#else
-#define LOAD_Q(p, idx) ((p)[idx])
-#define Q_TYPE float
-#endif
-
-inline float max_nan(const float a, const float b)
-{
-    return (b > a || isnan(b)) ? b : a;
-}
-
 // Grid: (ceil(nq / TILE_Q) * THREADS_X, THREADS_Y * n, splits) for heads [head0, head0 + n) of the B*Hq = heads;
 // the host launches in parts of n heads where a device limits the groups per dimension. o and lse are
 // [splits][heads][nq][..].

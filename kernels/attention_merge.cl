@@ -6,11 +6,6 @@
 #define WG_SIZE 64 // work-items per group (over output columns)
 #endif
 
-inline float max_nan(const float a, const float b)
-{
-    return (b > a || isnan(b)) ? b : a;
-}
-
 // Grid: (ceil(dv / WG_SIZE) * WG_SIZE, n) for rows [row0, row0 + n): the host launches in parts where a device
 // limits the groups per dimension. parts: [splits][rows][dv], part_lse: [splits][rows].
 __kernel __attribute__((reqd_work_group_size(WG_SIZE, 1, 1)))

@@ -17,3 +17,28 @@ inline int visible_keys(const int i, const int b, const int nk, const int causal
 }
 
 #define VISIBLE_KEYS(i, b, nk) visible_keys((i), (b), (nk), causal, causal_offset, key_len, has_key_len)
+
+// Storage of Q, K and V: float, or half (STORAGE_F16: K and V, STORAGE_F16_Q: Q too) read with the core
+// vload_half, so that no kernel needs cl_khr_fp16.
+#ifdef STORAGE_F16
+#define LOAD_KV(p, idx) vload_half((idx), (p))
+#define LOAD_KV4(p, idx) vload_half4(0, (p) + (idx))
+#define KV_TYPE half
+#else
+#define LOAD_KV(p, idx) ((p)[idx])
+#define LOAD_KV4(p, idx) vload4(0, (p) + (idx))
+#define KV_TYPE float
+#endif
+#ifdef STORAGE_F16_Q
+#define LOAD_Q(p, idx) vload_half((idx), (p))
+#define Q_TYPE half
+#else
+#define LOAD_Q(p, idx) ((p)[idx])
+#define Q_TYPE float
+#endif
+
+// The larger of two, NaN if either is: a NaN score or LSE poisons its row rather than being skipped.
+inline float max_nan(const float a, const float b)
+{
+    return (b > a || isnan(b)) ? b : a;
+}

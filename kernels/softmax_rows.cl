@@ -10,12 +10,6 @@
 #define SCORE(j) ((has_mask && !mask[mask_row + (j) * mask_stride.w]) ? -INFINITY \
     : row[j] + (has_bias ? bias[bias_row + (j) * bias_stride.w] : 0.0f))
 
-// Maximum that keeps a NaN once it has seen one (fmax would drop it).
-inline float max_nan(const float a, const float b)
-{
-    return (b > a || isnan(b)) ? b : a;
-}
-
 // Grid: (rows * WG_SIZE, heads in the chunk). p holds [heads in chunk][rows][nk] scores on entry, weights on exit.
 __kernel __attribute__((reqd_work_group_size(WG_SIZE, 1, 1)))
 void softmax_rows(__global float* restrict p, __global float* restrict lse, const int write_lse,

@@ -54,7 +54,7 @@ bench)
 tune)
     for d in 64 128; do
         say tune D=$d
-        timeout $((tune_s + 40)) "${clattn[@]}" tune --kernel attention_fused --batch $((16384 / tune_n)) \
+        timeout $((tune_s + 40)) "${clattn[@]}" tune --kernel attention_flash --batch $((16384 / tune_n)) \
             --heads $((2048 / d)) --seq "$tune_n" --dim $d --strategy auto --max-seconds "$tune_s" --cache "$res/tune-cache"
     done
     cp -r "$CLATTN_PROFILES" "$res/profiles" 2>/dev/null

@@ -22,8 +22,8 @@ import java.util.function.Function;
  * or three-kernel</td></tr>
  * <tr><td>clattn.keySplits</td><td>CLATTN_KEY_SPLITS</td><td>0</td><td>fused path: key blocks per row, merged by
  * LSE; 0 chooses from the device's size (decode shapes)</td></tr>
- * <tr><td>clattn.fusedKernel</td><td>CLATTN_FUSED_KERNEL</td><td>auto</td><td>attention_fused (portable),
- * attention_fused_vec (CPU devices), or auto: the one that suits the device</td></tr>
+ * <tr><td>clattn.fusedKernel</td><td>CLATTN_FUSED_KERNEL</td><td>auto</td><td>attention_flash (GPU devices),
+ * attention_fused (portable), attention_fused_vec (CPU devices), or auto: the one that suits the device</td></tr>
  * <tr><td>clattn.profiles</td><td>CLATTN_PROFILES</td><td>~/.clattn/profiles</td><td>directory of tuning
  * profiles (JSON), on top of those shipped in the jar; {@code none}: no profiles at all, not even the jar's
  * (kernel defaults, as when benchmarking untuned parameters)</td></tr>
@@ -145,7 +145,11 @@ public final class Config {
         return params;
     }
 
-    /** attention_fused, attention_fused_vec, or null for the one that suits the device. */
+    /** The fused kernels an engine can be told to use. */
+    public static final java.util.List<String> FUSED_KERNELS =
+            java.util.List.of("attention_flash", "attention_fused", "attention_fused_vec");
+
+    /** One of {@link #FUSED_KERNELS}, or null for the one that suits the device. */
     public String fusedKernel() {
         return fusedKernel;
     }
@@ -315,14 +319,14 @@ public final class Config {
             return this;
         }
 
-        /** attention_fused, attention_fused_vec, or null/auto for the one that suits the device. */
+        /** One of {@link #FUSED_KERNELS}, or null/auto for the one that suits the device. */
         public Builder fusedKernel(String kernel) {
             if (kernel == null || kernel.equals("auto")) {
                 this.fusedKernel = null;
-            } else if (kernel.equals("attention_fused") || kernel.equals("attention_fused_vec")) {
+            } else if (FUSED_KERNELS.contains(kernel)) {
                 this.fusedKernel = kernel;
             } else {
-                throw new InvalidRequestException("fusedKernel", "auto, attention_fused or attention_fused_vec",
+                throw new InvalidRequestException("fusedKernel", "auto, " + String.join(", ", FUSED_KERNELS),
                         "'" + kernel + "'");
             }
             return this;

@@ -38,7 +38,7 @@ record BenchRow(String path, String kernel, String tuning, Shape shape, String m
         return switch (kernel) {
             case "qkt" -> 2 * pairs * s.headDim();
             case "av" -> 2 * pairs * s.valueDim();
-            case "attention_fused", "attention_fused_vec" -> attentionFlops(s, visible);
+            case "attention_flash", "attention_fused", "attention_fused_vec" -> attentionFlops(s, visible);
             default -> Double.NaN;
         };
     }

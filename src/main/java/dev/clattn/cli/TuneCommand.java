@@ -34,7 +34,7 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "tune", mixinStandardHelpOptions = true, description = "Tune a fused kernel's parameters on this device and save a profile.")
 final class TuneCommand implements Callable<Integer>, ArgumentOptions {
-    @Option(names = "--kernel", paramLabel = "attention_fused|attention_fused_vec",
+    @Option(names = "--kernel", paramLabel = "attention_flash|attention_fused|attention_fused_vec",
             description = "default: the fused kernel the engine uses on this device")
     String kernel;
     @Option(names = "--batch", defaultValue = "1")
@@ -88,9 +88,9 @@ final class TuneCommand implements Callable<Integer>, ArgumentOptions {
             throw new IllegalArgumentException("--repeat, --max-configs and --confirm: expected >= 1, >= 1 and >= 2, got "
                     + repeat + ", " + maxConfigs + " and " + confirm);
         }
-        if (kernel != null && !kernel.equals("attention_fused") && !kernel.equals("attention_fused_vec")) {
-            throw new IllegalArgumentException("--kernel: expected attention_fused or attention_fused_vec, got '"
-                    + kernel + "'");
+        if (kernel != null && !Config.FUSED_KERNELS.contains(kernel)) {
+            throw new IllegalArgumentException("--kernel: expected one of " + String.join(", ", Config.FUSED_KERNELS)
+                    + ", got '" + kernel + "'");
         }
         Config.Builder cb = Config.builder();
         if (kernels != null) {
@@ -111,7 +111,7 @@ final class TuneCommand implements Callable<Integer>, ArgumentOptions {
         OpenCl.Device device = OpenCl.choose(probe, config).orElseThrow(
                 () -> new IllegalArgumentException("device: no OpenCL device matches the configuration"));
         DeviceInfo info = device.info();
-        String name = kernel != null ? kernel : info.isCpu() ? "attention_fused_vec" : "attention_fused";
+        String name = kernel != null ? kernel : info.fusedKernel();
         KernelSource source = KernelSource.load(name, config.kernelDir());
         AttentionRequest request = Float64Check.selfAttention(shape, causal ? Causal.TOP_LEFT : Causal.NONE,
                 new Random(1));

@@ -72,6 +72,24 @@ public final class ClContext implements AutoCloseable {
         return programs.kernel(source, options, entry);
     }
 
+    /** What the driver reports for a built kernel: the local memory it uses, the largest work-group it runs. */
+    public record KernelResources(long localMemBytes, long maxWorkGroupSize) {
+    }
+
+    /** Builds the kernel (as {@link #kernel}) and asks the driver what it needs (clGetKernelWorkGroupInfo). */
+    public KernelResources resources(KernelSource source, String options, String entry) {
+        cl_kernel k = kernel(source, options, entry);
+        long[] local = new long[1];
+        long[] size = new long[1];
+        ClCalls.check("clGetKernelWorkGroupInfo", () -> "CL_KERNEL_LOCAL_MEM_SIZE of " + entry,
+                () -> org.jocl.CL.clGetKernelWorkGroupInfo(k, device.id(), org.jocl.CL.CL_KERNEL_LOCAL_MEM_SIZE,
+                        org.jocl.Sizeof.cl_ulong, org.jocl.Pointer.to(local), null));
+        ClCalls.check("clGetKernelWorkGroupInfo", () -> "CL_KERNEL_WORK_GROUP_SIZE of " + entry,
+                () -> org.jocl.CL.clGetKernelWorkGroupInfo(k, device.id(), org.jocl.CL.CL_KERNEL_WORK_GROUP_SIZE,
+                        org.jocl.Sizeof.size_t, org.jocl.Pointer.to(size), null));
+        return new KernelResources(local[0], size[0]);
+    }
+
     /** Programs built and held now (at most the configured programCache). */
     int programsHeld() {
         return programs.size();

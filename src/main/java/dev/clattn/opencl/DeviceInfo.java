@@ -38,6 +38,24 @@ public record DeviceInfo(
         return "CPU".equals(type);
     }
 
+    /**
+     * The class whose shipped parameters apply when no tuned profile does: cpu, nvidia-gpu, amd-gpu,
+     * intel-gpu, or gpu for any other.
+     */
+    public String deviceClass() {
+        if (isCpu()) {
+            return "cpu";
+        }
+        String v = (vendor + " " + platformVendor).toLowerCase(java.util.Locale.ROOT);
+        return v.contains("nvidia") ? "nvidia-gpu" : v.contains("advanced micro devices") || v.contains("amd")
+                ? "amd-gpu" : v.contains("intel") ? "intel-gpu" : "gpu";
+    }
+
+    /** The fused kernel that suits this device: the vectorised one on CPUs, the GPU-shaped one elsewhere. */
+    public String fusedKernel() {
+        return isCpu() ? "attention_fused_vec" : "attention_flash";
+    }
+
     /** A one-line description for logs and the CLI. */
     public String describe() {
         return name.trim() + " (" + type + ", " + platformName.trim() + ", driver " + driverVersion.trim() + ")";

@@ -18,6 +18,11 @@ interface FusedKernel extends AutoCloseable {
         return 0;
     }
 
+    /** Whether this shape fits the device with these parameters (else the path takes the portable kernel). */
+    default boolean fits(Shape s) {
+        return true;
+    }
+
     /** Checks the variant for this shape against the device before it is built. */
     void checkShape(Shape s);
 

@@ -6,20 +6,21 @@ import dev.clattn.tune.Profiles;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One fused kernel (portable or CPU-vectorised) with its parameters chosen per shape: built-in values, then
- * the tuning profile for this device, kernel source and shape bucket, then explicit overrides. One launcher
- * per distinct parameter set, built on first use.
+ * One fused kernel with its parameters chosen per shape: the file's defaults, under the device class's
+ * shipped values for the head dimension (BuiltinParams), under the tuning profile for this device, kernel
+ * source and shape bucket, under explicit overrides. One launcher per distinct parameter set, built on first use.
  */
 final class FusedKernels implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FusedKernels.class);
 
     private final ClContext context;
     private final KernelSource source;
-    private final Map<String, Integer> builtin;
+    private final IntFunction<Map<String, Integer>> builtin;
     private final Map<String, Integer> overrides;
     private final Profiles profiles;
     private final String sourceHash;
@@ -32,15 +33,16 @@ final class FusedKernels implements AutoCloseable {
     private final Map<Long, FusedKernel> byShape = new HashMap<>();
     private final FusedKernel defaults;
 
-    FusedKernels(ClContext context, KernelSource source, Map<String, Integer> builtin, Map<String, Integer> overrides,
-            Profiles profiles) {
+    /** @param builtin the device class's shipped values for a head dimension (0: any) */
+    FusedKernels(ClContext context, KernelSource source, IntFunction<Map<String, Integer>> builtin,
+            Map<String, Integer> overrides, Profiles profiles) {
         this.context = context;
         this.source = source;
         this.builtin = builtin;
         this.overrides = overrides;
         this.profiles = profiles;
         this.sourceHash = source.hash();
-        this.defaults = launcher(merge(Map.of()));
+        this.defaults = launcher(merge(Map.of(), 0));
     }
 
     String name() {
@@ -56,8 +58,8 @@ final class FusedKernels implements AutoCloseable {
         return defaults.params();
     }
 
-    private Map<String, Integer> merge(Map<String, Integer> profile) {
-        Map<String, Integer> p = new TreeMap<>(builtin);
+    private Map<String, Integer> merge(Map<String, Integer> profile, int headDim) {
+        Map<String, Integer> p = new TreeMap<>(builtin.apply(headDim));
         profile.forEach((k, v) -> {
             if (source.defaults().containsKey(k)) {
                 p.put(k, v);
@@ -68,8 +70,11 @@ final class FusedKernels implements AutoCloseable {
     }
 
     private FusedKernel launcher(Map<String, Integer> params) {
-        return launchers.computeIfAbsent(params, p -> source.name().equals("attention_fused_vec")
-                ? new AttentionFusedVecKernel(context, source, p) : new AttentionFusedKernel(context, source, p));
+        return launchers.computeIfAbsent(params, p -> switch (source.name()) {
+            case "attention_fused_vec" -> new AttentionFusedVecKernel(context, source, p);
+            case "attention_flash" -> new AttentionFlashKernel(context, source, p);
+            default -> new AttentionFusedKernel(context, source, p);
+        });
     }
 
     /** The kernel for this shape: the profile for its head dimension and N, or the defaults. */
@@ -85,7 +90,7 @@ final class FusedKernels implements AutoCloseable {
     private FusedKernel choose(Shape s) {
         return profiles.lookup(source.name(), sourceHash, context.info(), s.headDim(), s.keyLen())
                 .map(m -> {
-                    Map<String, Integer> params = merge(m.profile().params());
+                    Map<String, Integer> params = merge(m.profile().params(), s.headDim());
                     if (!launchers.containsKey(params)) {
                         int k = Profiles.bucket(s.keyLen());
                         LOG.info("clattn: {} for D={} N {}..{}: {}-level profile {} (tuned {}, N {}..{})",
@@ -94,7 +99,7 @@ final class FusedKernels implements AutoCloseable {
                     }
                     return launcher(params);
                 })
-                .orElse(defaults);
+                .orElseGet(() -> launcher(merge(Map.of(), s.headDim())));
     }
 
     @Override

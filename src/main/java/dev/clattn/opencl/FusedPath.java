@@ -24,22 +24,28 @@ final class FusedPath implements AutoCloseable {
     private final int maxGridGroups;
     private final FusedKernels fused;
     private final FusedKernels portable;
+    private final boolean fallBack;
     private final AttentionMergeKernel merge;
     private final ToHalfKernel toHalf;
     private final PackKtKernel packKt;
 
     /**
-     * @param fused    the kernel used for float32 storage
-     * @param portable the kernel used for storage {@code fused} does not support (may be the same)
+     * @param fused    the kernel of choice
+     * @param portable the kernel for storage {@code fused} does not support (may be the same), and for shapes
+     *                 whose {@code fused} program does not fit the device unless {@code fused} was named by
+     *                 the configuration ({@code fallBack} false: then such a shape is an error, so that a
+     *                 tuning candidate that does not fit is rejected rather than timed as another kernel)
      */
     FusedPath(DeviceBuffers buffers, DeviceInfo device, int configuredSplits, int maxGridGroups, FusedKernels fused,
-            FusedKernels portable, AttentionMergeKernel merge, ToHalfKernel toHalf, PackKtKernel packKt) {
+            FusedKernels portable, boolean fallBack, AttentionMergeKernel merge, ToHalfKernel toHalf,
+            PackKtKernel packKt) {
         this.buffers = buffers;
         this.device = device;
         this.configuredSplits = configuredSplits;
         this.maxGridGroups = maxGridGroups;
         this.fused = fused;
         this.portable = portable;
+        this.fallBack = fallBack;
         this.merge = merge;
         this.toHalf = toHalf;
         this.packKt = packKt;
@@ -47,13 +53,27 @@ final class FusedPath implements AutoCloseable {
 
     String describe() {
         return fused.name() + " " + fused.defaultParams()
-                + (fused == portable ? "" : " (attention_fused " + portable.defaultParams() + " for fp16 storage)")
+                + (fused == portable ? "" : " (attention_fused " + portable.defaultParams()
+                        + " where it does not support the storage or fit the device)")
                 + ", attention_merge " + merge.params();
     }
 
     /** Key blocks per row: the configured number, or enough to give every compute unit a few work-groups. */
     int splits(Shape s) {
-        return splits(s, fused.forShape(s));
+        return splits(s, kernel(s, Storage.F32));
+    }
+
+    /**
+     * The kernel for this shape and storage: the chosen one where it supports the storage and the shape fits
+     * the device (attention_flash keeps Q in local memory, too much for a large head dimension), else the
+     * portable one.
+     */
+    private FusedKernel kernel(Shape s, Storage storage) {
+        FusedKernel k = fused.forShape(s);
+        if (k.supports(storage) && !fallBack) {
+            k.checkShape(s);
+        }
+        return k.supports(storage) && (!fallBack || k.fits(s)) ? k : portable.forShape(s);
     }
 
     private int splits(Shape s, FusedKernel fused) {
@@ -73,13 +93,14 @@ final class FusedPath implements AutoCloseable {
 
     /** The kernel and parameters float32 requests of this shape run with. */
     String describe(Shape s) {
-        return fused.name() + " " + fused.forShape(s).params();
+        FusedKernel k = kernel(s, Storage.F32);
+        return (k == fused.forShape(s) ? fused.name() : portable.name()) + " " + k.params();
     }
 
     AttentionResult attention(AttentionRequest r) {
         Shape s = r.shape();
         Storage storage = r.storage();
-        FusedKernel fused = (this.fused.supports(storage) ? this.fused : portable).forShape(s);
+        FusedKernel fused = kernel(s, storage);
         fused.checkShape(s);
         new HostMemory.Plan().results(r).require();
         int splits = splits(s, fused);

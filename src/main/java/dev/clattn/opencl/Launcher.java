@@ -62,6 +62,11 @@ abstract class Launcher implements AutoCloseable {
         context.kernel(source, defines + shapeDefines, source.name());
     }
 
+    /** Builds the program for these shape defines and asks the driver what the kernel needs. */
+    protected ClContext.KernelResources resources(String shapeDefines) {
+        return context.resources(source, defines + shapeDefines, source.name());
+    }
+
     protected void require(boolean ok, String rule) {
         if (!ok) {
             throw new IllegalArgumentException(getClass().getSimpleName() + " " + params + ": " + rule);

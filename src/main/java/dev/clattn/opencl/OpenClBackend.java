@@ -57,8 +57,7 @@ public final class OpenClBackend implements Backend {
                     track(built, new AvKernel(context, av, sources.params(av))));
             Profiles profiles = config.useProfiles() ? Profiles.load(config.profileDir()) : new Profiles(java.util.List.of());
             FusedKernels portable = sources.fused("attention_fused", profiles);
-            String variant = config.fusedKernel() != null ? config.fusedKernel()
-                    : info.isCpu() ? "attention_fused_vec" : "attention_fused";
+            String variant = config.fusedKernel() != null ? config.fusedKernel() : info.fusedKernel();
             fusedKernels.add(portable);
             FusedKernels chosen = variant.equals("attention_fused") ? portable : sources.fused(variant, profiles);
             fusedKernels.add(chosen);
@@ -66,6 +65,7 @@ public final class OpenClBackend implements Backend {
             KernelSource toHalf = sources.source("to_half");
             KernelSource packKt = sources.source("pack_kt");
             fused = new FusedPath(buffers, info, config.keySplits(), config.maxGridGroups(), chosen, portable,
+                    config.fusedKernel() == null,
                     track(built, new AttentionMergeKernel(context, merge, sources.params(merge))),
                     track(built, new ToHalfKernel(context, toHalf, sources.params(toHalf))),
                     track(built, new PackKtKernel(context, packKt, sources.params(packKt))));
@@ -125,7 +125,7 @@ public final class OpenClBackend implements Backend {
 
         FusedKernels fused(String name, Profiles profiles) {
             KernelSource source = source(name);
-            return new FusedKernels(context, source, BuiltinParams.of(source, info), explicit(name), profiles);
+            return new FusedKernels(context, source, d -> BuiltinParams.of(source, info, d), explicit(name), profiles);
         }
     }
 

@@ -22,9 +22,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Tuning profiles: those shipped in the jar ({@code /profiles/builtin.json}) and those in the user's profile
+ * Tuning profiles: those shipped in the jar (the {@code profiles} of {@code /profiles/builtin.json}, whose
+ * {@code deviceClasses} are BuiltinParams') and those in the user's profile
  * directory (one JSON file per device). Lookup goes device (same name, preferring the same driver) →
- * vendor → nothing (the kernel's built-in defaults), among profiles of the same kernel source and head
+ * vendor → nothing (then the device class's shipped values, BuiltinParams, over the kernel file's defaults),
+ * among profiles of the same kernel source and head
  * dimension whose N range covers the whole power-of-two bucket of N, preferring the narrowest range. A
  * profile says nothing about an N it was not tuned near, so there is no "nearest bucket" fallback; and
  * since the answer depends on N only through its bucket, the engine caches it per bucket, ~log2(N) entries
@@ -50,7 +52,9 @@ public final class Profiles {
         List<Profile> all = new ArrayList<>();
         try (InputStream in = Profiles.class.getResourceAsStream("/profiles/builtin.json")) {
             if (in != null) {
-                all.addAll(parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "jar:/profiles/builtin.json"));
+                com.google.gson.JsonObject root = GSON.fromJson(new String(in.readAllBytes(), StandardCharsets.UTF_8),
+                        com.google.gson.JsonObject.class);
+                all.addAll(parse(root.get("profiles").toString(), "jar:/profiles/builtin.json"));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -118,7 +118,7 @@ public final class Tuner {
      */
     Map<String, Integer> defaults() {
         Map<String, Integer> d = new TreeMap<>(source.defaults());
-        d.putAll(dev.clattn.opencl.BuiltinParams.of(source, device.info()));
+        d.putAll(dev.clattn.opencl.BuiltinParams.of(source, device.info(), request.shape().headDim()));
         return d;
     }
 

@@ -19,7 +19,7 @@ class FusedKernelsTest {
         Profiles profiles = new Profiles(List.of(new Profile(info.vendor(), info.name(), info.driverVersion(),
                 source.name(), source.hash(), 64, 256, 1023, Map.of("ROWS", 2), 1, "2026-11-21")));
         try (ClContext context = new ClContext(device, false, 2);
-                FusedKernels fused = new FusedKernels(context, source, Map.of("ROWS", 4), Map.of(), profiles)) {
+                FusedKernels fused = new FusedKernels(context, source, d -> Map.of("ROWS", 4), Map.of(), profiles)) {
             for (int nk = 1; nk <= 5000; nk++) {
                 for (int d : new int[] {64, 128}) {
                     FusedKernel k = fused.forShape(new Shape(1, 8, 8, 1, nk, d, d));

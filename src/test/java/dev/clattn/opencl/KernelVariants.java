@@ -38,6 +38,20 @@ final class KernelVariants {
                 sets.put("single", Map.of("TILE_Q", 1, "WPT_Q", 1, "TILE_K", 1, "THREADS_X", 1, "TILE_D", 1,
                         "TILE_J", 1));
             }
+            case "attention_flash" -> {
+                // The NVIDIA defaults with their shuffles emulated through local memory (the same data movement
+                // as shfl.sync, which only NVIDIA compiles), for D 64 and D 128; then tiles that divide nothing.
+                sets.put("nvidia-d64-emulated", Map.of("EXCHANGE", 2, "UNROLL", 0));
+                sets.put("nvidia-d128-emulated", Map.of("TILE_Q", 64, "TILE_D", 32, "TILE_J", 16, "EXCHANGE", 2,
+                        "UNROLL", 0));
+                sets.put("amd-intel", Map.of("TILE_Q", 64, "WPT_Q", 4, "UNROLL", 0));
+                sets.put("odd", Map.of("TILE_Q", 6, "WPT_Q", 2, "TILE_K", 10, "WPT_K", 5, "TILE_D", 7,
+                        "TILE_J", 5, "UNROLL", 0));
+                sets.put("odd-emulated", Map.of("TILE_Q", 9, "WPT_Q", 3, "TILE_K", 12, "WPT_K", 3, "TILE_D", 5,
+                        "TILE_J", 6, "EXCHANGE", 2, "UNROLL", 0));
+                sets.put("single", Map.of("TILE_Q", 1, "WPT_Q", 1, "TILE_K", 1, "WPT_K", 1, "TILE_D", 1,
+                        "TILE_J", 1, "UNROLL", 0));
+            }
             case "attention_fused_vec" -> {
                 sets.put("rows1", Map.of("ROWS", 1));
                 sets.put("rows3-vw4-nv1-dvb1-subs1", Map.of("ROWS", 3, "VW", 4, "NV", 1, "DVB", 1, "SUBS", 1));
@@ -59,7 +73,7 @@ final class KernelVariants {
     static OpenClBackend backend(String kernel, String label) {
         // The merge kernel only runs when the keys are split.
         Config config = Config.builder().keySplits(kernel.equals("attention_merge") ? 3 : 0)
-                .fusedKernel(kernel.startsWith("attention_fused") ? kernel : null).build();
+                .fusedKernel(Config.FUSED_KERNELS.contains(kernel) ? kernel : null).build();
         return BACKENDS.computeIfAbsent(kernel + "/" + label, key -> new OpenClBackend(OpenClDevices.require(),
                 config, Map.of(kernel, sets(kernel).get(label))));
     }

@@ -22,6 +22,7 @@ public final class TestCases {
                 Case.of("N97-D64-causal", shape(1, 2, 2, 97, 97, 64, 64)).causal(Causal.TOP_LEFT),
                 Case.of("N255-D111", shape(1, 1, 1, 255, 255, 111, 111)),
                 Case.of("N1025-D128-causal", shape(1, 1, 1, 1025, 1025, 128, 128)).causal(Causal.BOTTOM_RIGHT),
+                Case.of("N70-D128-causal", shape(1, 2, 2, 70, 150, 128, 128)).causal(Causal.BOTTOM_RIGHT),
                 Case.of("D256-Dv200", shape(1, 1, 1, 33, 40, 256, 200)),
                 Case.of("Dv-ne-D", shape(2, 2, 2, 33, 33, 40, 24)),
                 Case.of("Nq<Nk-top-left", shape(1, 2, 2, 17, 97, 64, 64)).causal(Causal.TOP_LEFT).plantNaN(),
@@ -41,6 +42,37 @@ public final class TestCases {
                         .mask(0.8, 2, 1, 37, 53).bias(1, 4, 1, 53).plantNaN(),
                 Case.of("large-logits", shape(1, 2, 2, 97, 97, 64, 64)).amplitude(30),
                 Case.of("large-logits-causal", shape(2, 2, 2, 65, 65, 40, 40)).causal(Causal.TOP_LEFT).amplitude(30));
+    }
+
+    /**
+     * A kernel's many parameter sets (each a program to build per head dimension) over the pipeline cases
+     * that hold every semantic once: awkward sizes, causal alignments, GQA, key lengths, each mask kind, large
+     * logits, planted NaN.
+     */
+    public static List<Case> pipelineCore() {
+        List<String> names = List.of("N1-D1", "N255-D111", "N1025-D128-causal", "D256-Dv200", "Dv-ne-D",
+                "Nq<Nk-top-left", "Nq>Nk-bottom-right", "GQA", "key-lengths", "mask-full-4d-sparse",
+                "bias-large-negative", "all-masks", "large-logits-causal");
+        return pipeline().stream().filter(c -> names.contains(c.name())).toList();
+    }
+
+    /**
+     * The core cases small enough for a kernel whose every sub-group shuffle is emulated with two barriers
+     * (attention_flash's EXCHANGE 2 on a CPU device): every semantic, D up to 128, N up to 150.
+     */
+    public static List<Case> pipelineSmall() {
+        List<String> names = List.of("N1-D1", "N17-D40-BH4", "N70-D128-causal", "Dv-ne-D", "Nq<Nk-top-left",
+                "Nq>Nk-bottom-right", "GQA", "key-lengths", "mask-full-4d-sparse", "all-masks", "large-logits-causal");
+        return pipeline().stream().filter(c -> names.contains(c.name())).toList();
+    }
+
+    /**
+     * Four cases for a program that builds slowly on a CPU device (a GPU kernel's fully unrolled code, 7–10 s a
+     * program under PoCL): one head dimension each of 1, 128, 32 and 24, causal, GQA and every mask together.
+     */
+    public static List<Case> pipelineFew() {
+        List<String> names = List.of("N1-D1", "N70-D128-causal", "GQA", "all-masks");
+        return pipeline().stream().filter(c -> names.contains(c.name())).toList();
     }
 
     /** Shapes for one stage at a time: tile edges on every axis. */

@@ -1,0 +1,476 @@
+// Fused attention shaped for GPUs, FlashAttention-2's schedule on SIMT lanes. A work-group owns TILE_Q query
+// rows of one head; their Q stays in local memory for the whole key loop. Work-items form TILE_Q / WPT_Q row
+// groups of LANES = TILE_K / WPT_K lanes: a lane holds a WPT_Q x WPT_K block of the key tile's scores and a
+// WPT_Q x WPT_V block of the output (WPT_V = ceil(Dv / LANES)), both in registers, so each float read from
+// local memory feeds WPT_K (Q) or WPT_Q (K, V) FMAs. The online softmax runs in registers: the lanes of a row
+// group agree on each row's max (a butterfly over LANES), keep partial row sums apart until the end, and
+// rescale their output only when the max moved. The weights P of a row reach the lanes that need them by
+// sub-group shuffles (EXCHANGE 1, NVIDIA) or through local memory (EXCHANGE 0). K and V tiles share one local
+// buffer, staged in slices of TILE_D dims and TILE_J keys, each slice fetched into registers while the
+// previous one is being computed: two barriers per slice, four per key tile when the slices are whole.
+// Semantics are attention_fused.cl's: masks, causal alignment, key lengths, GQA, fp16 storage, key splits
+// writing a normalised partial O and its LSE, NaN-sticky maxima, exactly-0 empty rows.
+
+#ifndef TILE_Q
+#define TILE_Q 128 // query rows per work-group, resident in local memory; tune: 32 64 128
+#endif
+#ifndef TILE_K
+#define TILE_K 64 // keys per tile; tune: 32 64 128
+#endif
+#ifndef WPT_Q
+#define WPT_Q 8 // query rows per work-item (score and output tile); tune: 2 4 8
+#endif
+#ifndef WPT_K
+#define WPT_K 4 // keys per work-item in the score tile; LANES = TILE_K / WPT_K share a row; tune: 2 4 8
+#endif
+#ifndef TILE_D
+#define TILE_D 64 // most head dims of a K tile staged at once (HEAD_D is split evenly); tune: 16 32 64 128
+#endif
+#ifndef TILE_J
+#define TILE_J 64 // keys of a V tile staged at once (divides TILE_K, multiple of WPT_K); tune: 8 16 32 64
+#endif
+#ifndef UNROLL
+#define UNROLL 1 // 1: unroll loops over register arrays, which a GPU keeps in registers only then; 0: CPU builds
+#endif
+#ifndef EXCHANGE
+#define EXCHANGE 0 // row exchange: 0 local memory, 1 NVIDIA shfl.sync, 2 shuffles emulated in local memory (tests)
+#endif
+
+#if UNROLL
+#define UNROLLED _Pragma("unroll")
+#define UNROLLED_8 _Pragma("unroll 8")
+#define ROLLED _Pragma("unroll 1")
+#else
+#define UNROLLED
+#define UNROLLED_8
+#define ROLLED
+#endif
+
+#define LANES (TILE_K / WPT_K)
+#define GROUPS_Q (TILE_Q / WPT_Q)
+#define THREADS (LANES * GROUPS_Q)
+#define WPT_V ((HEAD_DV + LANES - 1) / LANES)
+#define DV_PAD (LANES * WPT_V)
+#define K_SLICES ((HEAD_D + TILE_D - 1) / TILE_D)
+#define KD ((HEAD_D + K_SLICES - 1) / K_SLICES)
+#define D_PAD (K_SLICES * KD)
+#define V_SLICES (TILE_K / TILE_J)
+#define KV_FLOATS (TILE_K * KD > TILE_J * DV_PAD ? TILE_K * KD : TILE_J * DV_PAD)
+#if HEAD_D % 4 == 0 && KD % 4 == 0 && HEAD_DV % 4 == 0 && DV_PAD % 4 == 0
+#define VEC 4
+#define PRE_T float4
+#else
+#define VEC 1
+#define PRE_T float
+#endif
+#define K_UNITS (TILE_K * KD / VEC)
+#define V_UNITS (TILE_J * DV_PAD / VEC)
+#define FETCH ((KV_FLOATS / VEC + THREADS - 1) / THREADS)
+#define STAGE static inline __attribute__((always_inline))
+#define LOG2E 1.4426950408889634f
+#if defined(MASK_OPERAND) || defined(BIAS_OPERAND)
+#define OPERANDS 1
+#else
+#define OPERANDS 0
+#endif
+
+#if VEC == 4
+#define LOAD_KV_VEC LOAD_KV4
+#else
+#define LOAD_KV_VEC LOAD_KV
+#endif
+
+#if EXCHANGE == 1
+// Lane `src` of this lane's row group (LANES consecutive lanes of a warp), and the butterfly partner.
+STAGE float lane_get(const float x, const int src, __local float* xch)
+{
+    float y;
+    __asm__ volatile("shfl.sync.idx.b32 %0, %1, %2, %3, 0xffffffff;"
+                     : "=f"(y) : "f"(x), "r"(src), "r"(((32 - LANES) << 8) | 0x1f));
+    return y;
+}
+STAGE float lane_xor(const float x, const int mask, __local float* xch)
+{
+    float y;
+    __asm__ volatile("shfl.sync.bfly.b32 %0, %1, %2, 0x1f, 0xffffffff;" : "=f"(y) : "f"(x), "r"(mask));
+    return y;
+}
+// The hardware exp2 (relative error ~2^-22, 0 for -INFINITY): the weights need no more, and a library exp2
+// inlined for every score of the tile would take the registers the tiles need.
+STAGE float exp2_w(const float x)
+{
+    float y;
+    __asm__("ex2.approx.ftz.f32 %0, %1;" : "=f"(y) : "f"(x));
+    return y;
+}
+#else
+#define exp2_w exp2
+#endif
+#if EXCHANGE == 2
+STAGE float lane_get(const float x, const int src, __local float* xch)
+{
+    const int me = get_local_id(1) * LANES + get_local_id(0);
+    xch[me] = x;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    const float y = xch[me - get_local_id(0) + src];
+    barrier(CLK_LOCAL_MEM_FENCE);
+    return y;
+}
+STAGE float lane_xor(const float x, const int mask, __local float* xch)
+{
+    return lane_get(x, get_local_id(0) ^ mask, xch);
+}
+#endif
+
+// Q rows [r0, r0 + TILE_Q) into qs[d][row], zeros past nq and past HEAD_D: the A operand of every key tile.
+STAGE void load_q(__local float* qs, __global const Q_TYPE* qh, const int r0, const int nq, const int tid)
+{
+    for (int x = tid; x < TILE_Q * D_PAD; x += THREADS) {
+        const int r = x % TILE_Q;
+        const int d = x / TILE_Q;
+        qs[x] = (r0 + r < nq && d < HEAD_D) ? LOAD_Q(qh, (size_t)(r0 + r) * HEAD_D + d) : 0.0f;
+    }
+}
+
+// One slice of the tile at j0 into registers, VEC floats per load: K dims [slice * KD, +KD) of TILE_K keys
+// (key fastest, so that the transposing store into kv[d][key] is free of bank conflicts), or V keys
+// [j0 + slice * TILE_J, +TILE_J) into kv[key][col]. Keys past k_end and columns past the head are zeros.
+STAGE void fetch_k(PRE_T* pre, __global const KV_TYPE* kt, const uint slice, const uint keys, const uint tid)
+{
+    UNROLLED for (uint n = 0; n < FETCH; ++n) {
+        const uint x = tid + n * THREADS;
+        const uint key = x % TILE_K;
+        const uint d = slice * KD + x / TILE_K * VEC;
+        pre[n] = ((n + 1) * THREADS <= K_UNITS || x < K_UNITS) && key < keys && (D_PAD == HEAD_D || d < HEAD_D)
+            ? LOAD_KV_VEC(kt, key * HEAD_D + d) : (PRE_T)0.0f;
+    }
+}
+
+STAGE void fetch_v(PRE_T* pre, __global const KV_TYPE* vt, const uint slice, const uint keys, const uint tid)
+{
+    UNROLLED for (uint n = 0; n < FETCH; ++n) {
+        const uint x = tid + n * THREADS;
+        const uint c = x % (DV_PAD / VEC) * VEC;
+        const uint j = slice * TILE_J + x / (DV_PAD / VEC);
+        pre[n] = ((n + 1) * THREADS <= V_UNITS || x < V_UNITS) && j < keys && (DV_PAD == HEAD_DV || c < HEAD_DV)
+            ? LOAD_KV_VEC(vt, j * HEAD_DV + c) : (PRE_T)0.0f;
+    }
+}
+
+STAGE void stash_k(__local float* kv, const PRE_T* pre, const uint tid)
+{
+    UNROLLED for (uint n = 0; n < FETCH; ++n) {
+        const uint x = tid + n * THREADS;
+        if ((n + 1) * THREADS <= K_UNITS || x < K_UNITS) {
+            __local float* dst = kv + x / TILE_K * VEC * TILE_K + x % TILE_K;
+#if VEC == 4
+            dst[0] = pre[n].x;
+            dst[TILE_K] = pre[n].y;
+            dst[2 * TILE_K] = pre[n].z;
+            dst[3 * TILE_K] = pre[n].w;
+#else
+            dst[0] = pre[n];
+#endif
+        }
+    }
+}
+
+STAGE void stash_v(__local float* kv, const PRE_T* pre, const uint tid)
+{
+    UNROLLED for (uint n = 0; n < FETCH; ++n) {
+        const uint x = tid + n * THREADS;
+        if ((n + 1) * THREADS <= V_UNITS || x < V_UNITS) {
+#if VEC == 4
+            vstore4(pre[n], x, kv);
+#else
+            kv[x] = pre[n];
+#endif
+        }
+    }
+}
+
+// s += Q rows of this lane x K slice keys of this lane, over the slice's KD dims.
+STAGE void qk_slice(float s[WPT_Q][WPT_K], __local const float* qs, __local const float* kv, const int slice,
+                     const int row0, const int key0)
+{
+    UNROLLED_8 for (int e = 0; e < KD; ++e) {
+        float a[WPT_Q];
+        float b[WPT_K];
+        UNROLLED for (int r = 0; r < WPT_Q; ++r) {
+            a[r] = qs[(slice * KD + e) * TILE_Q + row0 + r];
+        }
+        UNROLLED for (int t = 0; t < WPT_K; ++t) {
+            b[t] = kv[e * TILE_K + key0 + t];
+        }
+        UNROLLED for (int r = 0; r < WPT_Q; ++r) {
+            UNROLLED for (int t = 0; t < WPT_K; ++t) {
+                s[r][t] = fma(a[r], b[t], s[r][t]);
+            }
+        }
+    }
+}
+
+// acc += P x V over the slice's TILE_J keys. On a tile that some row cannot wholly see (checked), a zero
+// weight skips its V row, so that 0 * NaN in a hidden V row cannot leak.
+STAGE void pv_slice(float acc[WPT_Q][WPT_V], const float p[WPT_Q][WPT_K], __local const float* ps,
+                     __local const float* kv, __local float* xch, const int slice, const int row0, const int col0,
+                     const int checked)
+{
+    // Key t of every lane in turn, lane by lane inside: the loop the compiler keeps rolled carries only one
+    // key's weights and V row, so that it cannot hoist the shuffles of a whole tile into registers.
+    UNROLLED for (int t = 0; t < WPT_K; ++t) {
+        ROLLED for (int src = slice * (TILE_J / WPT_K); src < (slice + 1) * (TILE_J / WPT_K); ++src) {
+            const int jj = src * WPT_K + t - slice * TILE_J;
+            float w[WPT_Q];
+            float v[WPT_V];
+            UNROLLED for (int r = 0; r < WPT_Q; ++r) {
+#if EXCHANGE == 0
+                w[r] = ps[(slice * TILE_J + jj) * TILE_Q + row0 + r];
+#else
+                w[r] = lane_get(p[r][t], src, xch);
+#endif
+            }
+            UNROLLED for (int c = 0; c < WPT_V; ++c) {
+                v[c] = kv[jj * DV_PAD + col0 + c];
+            }
+            UNROLLED for (int r = 0; r < WPT_Q; ++r) {
+                const int use = !checked || w[r] != 0.0f;
+                UNROLLED for (int c = 0; c < WPT_V; ++c) {
+                    acc[r][c] = use ? fma(w[r], v[c], acc[r][c]) : acc[r][c];
+                }
+            }
+        }
+    }
+}
+
+// Scaled scores, -INFINITY where a key is hidden, whatever K held: past a row's visible keys (seen) or the
+// split's end, then by the mask and bias, which are compiled in only for requests that have them. Tiles every
+// row of the group wholly sees take the first line alone. Scores stay in natural units so that the LSE is
+// m + log(l) exactly: a log2-unit max would carry bias * log2(e) rounded, 0.002 of LSE at logits of 1e4.
+STAGE void mask_scores(float s[WPT_Q][WPT_K], const int checked, const float scale, const int seen[WPT_Q],
+                       const int i0, const int j0, const int nq, const int nk, const int b, const int h,
+                       __global const uchar* restrict mask, const long4 ms,
+                       __global const float* restrict bias, const long4 bs)
+{
+    UNROLLED for (int r = 0; r < WPT_Q; ++r) {
+        UNROLLED for (int t = 0; t < WPT_K; ++t) {
+            s[r][t] = !checked || j0 + t < seen[r] ? s[r][t] * scale : -INFINITY;
+        }
+    }
+#if OPERANDS
+    UNROLLED for (int r = 0; r < WPT_Q; ++r) {
+        const long i = min(i0 + r, nq - 1);
+        UNROLLED for (int t = 0; t < WPT_K; ++t) {
+            const long j = min(j0 + t, nk - 1);
+#ifdef MASK_OPERAND
+            s[r][t] = mask[b * ms.x + h * ms.y + i * ms.z + j * ms.w] ? s[r][t] : -INFINITY;
+#endif
+#ifdef BIAS_OPERAND
+            s[r][t] += s[r][t] == -INFINITY ? 0.0f : bias[b * bs.x + h * bs.y + i * bs.z + j * bs.w];
+#endif
+        }
+    }
+#endif
+}
+
+// The new row maxima agreed, the scores become weights exp2((s - m) * log2(e)) (the difference is exact near
+// the max, where it matters); the output and the partial sums are rescaled only for rows whose max moved.
+// A row that has seen no key yet keeps max -INFINITY and zero weights.
+STAGE void softmax_update(float s[WPT_Q][WPT_K], float acc[WPT_Q][WPT_V], float m[WPT_Q], float l[WPT_Q],
+                           const float tile_max[WPT_Q])
+{
+    UNROLLED for (int r = 0; r < WPT_Q; ++r) {
+        const float mn = max_nan(m[r], tile_max[r]);
+        float sum = 0.0f;
+        UNROLLED for (int t = 0; t < WPT_K; ++t) {
+            s[r][t] = mn == -INFINITY ? 0.0f : exp2_w((s[r][t] - mn) * LOG2E);
+            sum += s[r][t];
+        }
+        if (mn != m[r] && mn != -INFINITY) {
+            const float f = exp2_w((m[r] - mn) * LOG2E);
+            l[r] *= f;
+            UNROLLED for (int c = 0; c < WPT_V; ++c) {
+                acc[r][c] *= f;
+            }
+        }
+        l[r] += sum;
+        m[r] = mn;
+    }
+}
+
+// Each row's max (sum = 0) or sum (sum = 1) over the LANES lanes of its row group: a butterfly of shuffles, or
+// (EXCHANGE 0) the values every lane published in red before a barrier the caller placed.
+STAGE void combine_rows(float x[WPT_Q], const int sum, __local const float* red, __local float* xch,
+                        const int row0)
+{
+    UNROLLED for (int r = 0; r < WPT_Q; ++r) {
+#if EXCHANGE == 0
+        float y = sum ? 0.0f : -INFINITY;
+        UNROLLED for (int n = 0; n < LANES; ++n) {
+            const float z = red[(row0 + r) * LANES + n];
+            y = sum ? y + z : max_nan(y, z);
+        }
+        x[r] = y;
+#else
+        UNROLLED for (int n = LANES / 2; n > 0; n /= 2) {
+            const float z = lane_xor(x[r], n, xch);
+            x[r] = sum ? x[r] + z : max_nan(x[r], z);
+        }
+#endif
+    }
+}
+
+// O = acc / l and LSE = m + log(l) for the rows that exist; a row that saw no key is exactly 0 and -INFINITY.
+STAGE void store_out(__global float* o, __global float* lse, const float acc[WPT_Q][WPT_V], const float m[WPT_Q],
+                     const float l[WPT_Q], const int i0, const int nq, const int lane)
+{
+    UNROLLED for (int r = 0; r < WPT_Q; ++r) {
+        if (i0 + r < nq) {
+            const int empty = m[r] == -INFINITY;
+            UNROLLED for (int c = 0; c < WPT_V; ++c) {
+                if (lane * WPT_V + c < HEAD_DV) {
+                    o[(size_t)(i0 + r) * HEAD_DV + lane * WPT_V + c] = empty ? 0.0f : acc[r][c] / l[r];
+                }
+            }
+            if (lane == 0) {
+                lse[i0 + r] = empty ? -INFINITY : m[r] + log(l[r]);
+            }
+        }
+    }
+}
+
+#if EXCHANGE == 0
+#define PS ps
+#define RED red
+#else
+#define PS kv
+#define RED kv
+#endif
+#if EXCHANGE == 2
+#define XCH xch
+#else
+#define XCH kv
+#endif
+
+// Grid: (ceil(nq / TILE_Q) * LANES, GROUPS_Q * n, splits) for heads [head0, head0 + n) of the B*Hq = heads;
+// o and lse are [splits][heads][nq][..], as for attention_fused.
+__kernel __attribute__((reqd_work_group_size(LANES, GROUPS_Q, 1)))
+void attention_flash(__global const Q_TYPE* restrict q, __global const KV_TYPE* restrict k,
+                     __global const KV_TYPE* restrict v, __global float* restrict o, __global float* restrict lse,
+                     const int hq, const int group, const int heads, const int head0, const int nq,
+                     const int nk, const float scale,
+                     const int split_keys, STRUCT_MASK_PARAMS,
+                     __global const uchar* restrict mask, const long4 mask_stride, const int has_mask,
+                     __global const float* restrict bias, const long4 bias_stride, const int has_bias)
+{
+    __local float qs[D_PAD * TILE_Q] __attribute__((aligned(16)));
+    __local float kv[KV_FLOATS] __attribute__((aligned(16)));
+#if EXCHANGE == 0
+    __local float ps[TILE_K * TILE_Q] __attribute__((aligned(16)));
+    __local float red[TILE_Q * LANES];
+#elif EXCHANGE == 2
+    __local float xch[THREADS];
+#endif
+    const int lane = get_local_id(0);
+    const int tid = get_local_id(1) * LANES + lane;
+    const int row0 = get_local_id(1) * WPT_Q;
+    const int r0 = get_group_id(0) * TILE_Q;
+    const int bh = head0 + get_group_id(1);
+    const int split = get_group_id(2);
+    const int b = bh / hq;
+    const int h = bh % hq;
+    const size_t kv_head = (size_t)b * (hq / group) + h / group;
+    __global const KV_TYPE* kh = k + kv_head * nk * HEAD_D;
+    __global const KV_TYPE* vh = v + kv_head * nk * HEAD_DV;
+
+    // Keys from `full` on are hidden from some row of the group, keys from `end` on from all of them.
+    const int end = VISIBLE_KEYS(min(r0 + TILE_Q, nq) - 1, b, nk);
+    const int full = OPERANDS ? 0 : VISIBLE_KEYS(r0, b, nk);
+    const int k_begin = split * split_keys;
+    const int k_end = min(end, k_begin + split_keys);
+
+    float acc[WPT_Q][WPT_V];
+    float m[WPT_Q];
+    float l[WPT_Q];
+    int seen[WPT_Q];
+    UNROLLED for (int r = 0; r < WPT_Q; ++r) {
+        const int i = r0 + row0 + r;
+        seen[r] = i < nq ? min(k_end, VISIBLE_KEYS(i, b, nk)) : 0;
+        m[r] = -INFINITY;
+        l[r] = 0.0f;
+        UNROLLED for (int c = 0; c < WPT_V; ++c) {
+            acc[r][c] = 0.0f;
+        }
+    }
+    PRE_T pre[FETCH];
+    load_q(qs, q + (size_t)bh * nq * HEAD_D, r0, nq, tid);
+    if (k_begin < k_end) {
+        fetch_k(pre, kh + (size_t)k_begin * HEAD_D, 0, k_end - k_begin, tid);
+    }
+
+    for (int j0 = k_begin; j0 < k_end; j0 += TILE_K) {
+        const int checked = j0 + TILE_K > full;
+        float s[WPT_Q][WPT_K];
+        float tile_max[WPT_Q];
+        UNROLLED for (int r = 0; r < WPT_Q; ++r) {
+            UNROLLED for (int t = 0; t < WPT_K; ++t) {
+                s[r][t] = 0.0f;
+            }
+        }
+        for (int slice = 0; slice < K_SLICES; ++slice) {
+            stash_k(kv, pre, tid);
+            barrier(CLK_LOCAL_MEM_FENCE);
+            if (slice + 1 < K_SLICES) {
+                fetch_k(pre, kh + (size_t)j0 * HEAD_D, slice + 1, k_end - j0, tid);
+            } else {
+                fetch_v(pre, vh + (size_t)j0 * HEAD_DV, 0, k_end - j0, tid);
+            }
+            qk_slice(s, qs, kv, slice, row0, lane * WPT_K);
+            if (slice + 1 == K_SLICES) {
+                mask_scores(s, checked, scale, seen, r0 + row0, j0 + lane * WPT_K, nq, nk, b, h, mask,
+                            mask_stride, bias, bias_stride);
+                UNROLLED for (int r = 0; r < WPT_Q; ++r) {
+                    tile_max[r] = -INFINITY;
+                    UNROLLED for (int t = 0; t < WPT_K; ++t) {
+                        tile_max[r] = max_nan(tile_max[r], s[r][t]);
+                    }
+#if EXCHANGE == 0
+                    red[(row0 + r) * LANES + lane] = tile_max[r];
+#endif
+                }
+            }
+            barrier(CLK_LOCAL_MEM_FENCE);
+        }
+        combine_rows(tile_max, 0, RED, XCH, row0);
+        softmax_update(s, acc, m, l, tile_max);
+#if EXCHANGE == 0
+        UNROLLED for (int t = 0; t < WPT_K; ++t) {
+            UNROLLED for (int r = 0; r < WPT_Q; ++r) {
+                ps[(lane * WPT_K + t) * TILE_Q + row0 + r] = s[r][t];
+            }
+        }
+#endif
+        for (int slice = 0; slice < V_SLICES; ++slice) {
+            stash_v(kv, pre, tid);
+            barrier(CLK_LOCAL_MEM_FENCE);
+            if (slice + 1 < V_SLICES) {
+                fetch_v(pre, vh + (size_t)j0 * HEAD_DV, slice + 1, k_end - j0, tid);
+            } else if (j0 + TILE_K < k_end) {
+                fetch_k(pre, kh + (size_t)(j0 + TILE_K) * HEAD_D, 0, k_end - j0 - TILE_K, tid);
+            }
+            pv_slice(acc, s, PS, kv, XCH, slice, row0, lane * WPT_V, checked);
+            barrier(CLK_LOCAL_MEM_FENCE);
+        }
+    }
+
+    // Partial row sums of the lanes combined once, then one division per output.
+#if EXCHANGE == 0
+    UNROLLED for (int r = 0; r < WPT_Q; ++r) {
+        red[(row0 + r) * LANES + lane] = l[r];
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+#endif
+    combine_rows(l, 1, RED, XCH, row0);
+    const size_t out_head = (size_t)split * heads + bh;
+    store_out(o + out_head * nq * HEAD_DV, lse + out_head * nq, acc, m, l, r0 + row0, nq, lane);
+}

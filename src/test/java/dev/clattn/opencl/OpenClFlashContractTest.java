@@ -1,0 +1,44 @@
+package dev.clattn.opencl;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.clattn.Config;
+import dev.clattn.Shape;
+import dev.clattn.testing.Case;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole contract with attention_flash, the GPU kernel, on the test device with its keys split 3 ways: named
+ * on a CPU device (where the engine would choose attention_fused_vec), at the file's defaults under the device
+ * class's values (UNROLL 0 there only shortens the build); on a GPU, where it is the default, as the engine
+ * chooses it, attention_fused taking the shapes whose program does not fit.
+ */
+class OpenClFlashContractTest extends OpenClContract {
+    private static final Map<String, Map<String, Integer>> PARAMS = Map.of("attention_flash", Map.of("UNROLL", 0));
+
+    @Override
+    protected Config config() {
+        boolean cpu = OpenClDevices.require().info().isCpu();
+        return Config.builder().fusedKernel(cpu ? "attention_flash" : null).keySplits(3).params(PARAMS).build();
+    }
+
+    @Test
+    void theFusedPathRunsTheGpuKernel() {
+        Shape s = new Shape(1, 2, 2, 100, 100, 64, 64);
+        assertTrue(backend().fusedKernel(s).startsWith("attention_flash "), backend().fusedKernel(s));
+    }
+
+    /** Named by the configuration, the kernel is never swapped for another: a shape it cannot hold is an error. */
+    @Test
+    void aHeadDimensionBeyondLocalMemoryIsAnErrorWhenTheKernelIsNamed() {
+        Shape s = new Shape(1, 1, 1, 2, 2, 1200, 4);
+        Config named = Config.builder().fusedKernel("attention_flash").params(PARAMS).build();
+        try (OpenClBackend b = new OpenClBackend(OpenClDevices.require(), named)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> b.attention(Case.of("D1200", s).request(false, false)));
+            assertTrue(e.getMessage().contains("D=1200"), e.getMessage());
+        }
+    }
+}
