@@ -79,7 +79,7 @@ final class AttentionFlashKernel extends Launcher implements FusedKernel {
     @Override
     public boolean fits(Shape s) {
         return fitsByDims.computeIfAbsent(((long) s.headDim() << 32) | s.valueDim(), key -> {
-            String defines = shapeDefines(s, Storage.F32, false, false);
+            String defines = defines(s, Storage.F32, false, false);
             try {
                 ClContext.KernelResources r = resources(defines);
                 boolean fits = r.localMemBytes() <= context.info().localMemBytes()
@@ -106,29 +106,15 @@ final class AttentionFlashKernel extends Launcher implements FusedKernel {
         }
     }
 
-    private static String shapeDefines(Shape s, Storage storage, boolean mask, boolean bias) {
-        StringBuilder d = new StringBuilder(" -DHEAD_D=" + s.headDim() + " -DHEAD_DV=" + s.valueDim());
-        switch (storage) {
-            case F32 -> { }
-            case F16_KV -> d.append(" -DSTORAGE_F16");
-            case F16 -> d.append(" -DSTORAGE_F16 -DSTORAGE_F16_Q");
-        }
-        if (mask) {
-            d.append(" -DMASK_OPERAND");
-        }
-        if (bias) {
-            d.append(" -DBIAS_OPERAND");
-        }
-        return d.toString();
+    private static String defines(Shape s, Storage storage, boolean mask, boolean bias) {
+        return shapeDefines(s, storage) + (mask ? " -DMASK_OPERAND" : "") + (bias ? " -DBIAS_OPERAND" : "");
     }
 
     @Override
     public void enqueue(Shape s, Storage storage, float scale, int splits, int splitKeys, int head0, int heads,
             ClBuffer q, ClBuffer k, ClBuffer v, ClBuffer o, ClBuffer lse, Masks masks) {
-        begin(shapeDefines(s, storage, masks.mask().present() != 0, masks.bias().present() != 0)).mem(q).mem(k).mem(v).mem(o).mem(lse)
-                .i(s.queryHeads()).i(s.group()).i(s.heads()).i(head0).i(s.queryLen()).i(s.keyLen()).f(scale)
-                .i(splitKeys)
-                .mask(masks.structural()).operand(masks.mask()).operand(masks.bias());
+        beginFused(defines(s, storage, masks.mask().present() != 0, masks.bias().present() != 0), s, scale, splitKeys,
+                head0, q, k, v, o, lse, masks);
         int lanes = lanes();
         int groupsQ = params.get("TILE_Q") / params.get("WPT_Q");
         long gx = ceilDiv(s.queryLen(), params.get("TILE_Q")) * lanes;

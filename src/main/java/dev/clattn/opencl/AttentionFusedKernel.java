@@ -48,15 +48,6 @@ final class AttentionFusedKernel extends Launcher implements FusedKernel {
         return 4L * (params.get("TILE_D") * (tq + tk) + tq * (tk + 1) + 3L * tq);
     }
 
-    private String shapeDefines(Shape s, Storage storage) {
-        String d = " -DHEAD_D=" + s.headDim() + " -DHEAD_DV=" + s.valueDim();
-        return switch (storage) {
-            case F32 -> d;
-            case F16_KV -> d + " -DSTORAGE_F16";
-            case F16 -> d + " -DSTORAGE_F16 -DSTORAGE_F16_Q";
-        };
-    }
-
     /** Checks the variant for this Dv against the device (the V stage is TILE_J x Dv floats). */
     @Override
     public void checkShape(Shape s) {
@@ -66,10 +57,7 @@ final class AttentionFusedKernel extends Launcher implements FusedKernel {
     @Override
     public void enqueue(Shape s, Storage storage, float scale, int splits, int splitKeys, int head0, int heads,
             ClBuffer q, ClBuffer k, ClBuffer v, ClBuffer o, ClBuffer lse, Masks masks) {
-        begin(shapeDefines(s, storage)).mem(q).mem(k).mem(v).mem(o).mem(lse)
-                .i(s.queryHeads()).i(s.group()).i(s.heads()).i(head0).i(s.queryLen()).i(s.keyLen()).f(scale)
-                .i(splitKeys)
-                .mask(masks.structural()).operand(masks.mask()).operand(masks.bias());
+        beginFused(shapeDefines(s, storage), s, scale, splitKeys, head0, q, k, v, o, lse, masks);
         int threadsX = params.get("THREADS_X");
         int threadsY = params.get("TILE_Q") / params.get("WPT_Q");
         long gx = ceilDiv(s.queryLen(), params.get("TILE_Q")) * threadsX;

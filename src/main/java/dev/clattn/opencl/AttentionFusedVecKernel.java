@@ -61,10 +61,7 @@ final class AttentionFusedVecKernel extends Launcher implements FusedKernel {
     @Override
     public void enqueue(Shape s, Storage storage, float scale, int splits, int splitKeys, int head0, int heads,
             ClBuffer q, ClBuffer k, ClBuffer v, ClBuffer o, ClBuffer lse, Masks masks) {
-        begin(" -DHEAD_D=" + s.headDim() + " -DHEAD_DV=" + s.valueDim()).mem(q).mem(k).mem(v).mem(o).mem(lse)
-                .i(s.queryHeads()).i(s.group()).i(s.heads()).i(head0).i(s.queryLen()).i(s.keyLen()).f(scale)
-                .i(splitKeys)
-                .mask(masks.structural()).operand(masks.mask()).operand(masks.bias());
+        beginFused(shapeDefines(s, Storage.F32), s, scale, splitKeys, head0, q, k, v, o, lse, masks);
         launch(new long[] {ceilDiv(s.queryLen(), tileQ()), heads, splits}, new long[] {1, 1, 1});
     }
 }

@@ -115,6 +115,25 @@ abstract class Launcher implements AutoCloseable {
         return arg(Sizeof.cl_long4, Pointer.to(value));
     }
 
+    /** The head dimensions and the storage, as a fused kernel's program defines them. */
+    static String shapeDefines(dev.clattn.Shape s, dev.clattn.Storage storage) {
+        String d = " -DHEAD_D=" + s.headDim() + " -DHEAD_DV=" + s.valueDim();
+        return switch (storage) {
+            case F32 -> d;
+            case F16_KV -> d + " -DSTORAGE_F16";
+            case F16 -> d + " -DSTORAGE_F16 -DSTORAGE_F16_Q";
+        };
+    }
+
+    /** Starts a fused kernel's launch: the arguments every fused kernel takes, in their order. */
+    protected Launcher beginFused(String shapeDefines, dev.clattn.Shape s, float scale, int splitKeys, int head0,
+            ClBuffer q, ClBuffer k, ClBuffer v, ClBuffer o, ClBuffer lse, Masks masks) {
+        return begin(shapeDefines).mem(q).mem(k).mem(v).mem(o).mem(lse)
+                .i(s.queryHeads()).i(s.group()).i(s.heads()).i(head0).i(s.queryLen()).i(s.keyLen()).f(scale)
+                .i(splitKeys)
+                .mask(masks.structural()).operand(masks.mask()).operand(masks.bias());
+    }
+
     /** Causality and key lengths, in the order of STRUCT_MASK_PARAMS. */
     protected Launcher mask(MaskArgs m) {
         return i(m.causal()).i(m.causalOffset()).mem(m.keyLengths()).i(m.hasKeyLengths());
