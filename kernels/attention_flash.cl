@@ -355,13 +355,7 @@ STAGE void store_out(__global float* o, __global float* lse, const float acc[WPT
 // Grid: (ceil(nq / TILE_Q) * LANES, GROUPS_Q * n, splits) for heads [head0, head0 + n) of the B*Hq = heads;
 // o and lse are [splits][heads][nq][..], as for attention_fused.
 __kernel __attribute__((reqd_work_group_size(LANES, GROUPS_Q, 1)))
-void attention_flash(__global const Q_TYPE* restrict q, __global const KV_TYPE* restrict k,
-                     __global const KV_TYPE* restrict v, __global float* restrict o, __global float* restrict lse,
-                     const int hq, const int group, const int heads, const int head0, const int nq,
-                     const int nk, const float scale,
-                     const int split_keys, STRUCT_MASK_PARAMS,
-                     __global const uchar* restrict mask, const long4 mask_stride, const int has_mask,
-                     __global const float* restrict bias, const long4 bias_stride, const int has_bias)
+void attention_flash(FUSED_ATTENTION_PARAMS)
 {
     __local float qs[D_PAD * TILE_Q] __attribute__((aligned(16)));
     __local float kv[KV_FLOATS] __attribute__((aligned(16)));

@@ -34,13 +34,7 @@
 // the host launches in parts of n heads where a device limits the groups per dimension. o and lse are
 // [splits][heads][nq][..].
 __kernel __attribute__((reqd_work_group_size(THREADS_X, THREADS_Y, 1)))
-void attention_fused(__global const Q_TYPE* restrict q, __global const KV_TYPE* restrict k,
-                     __global const KV_TYPE* restrict v, __global float* restrict o, __global float* restrict lse,
-                     const int hq, const int group, const int heads, const int head0, const int nq,
-                     const int nk, const float scale,
-                     const int split_keys, STRUCT_MASK_PARAMS,
-                     __global const uchar* restrict mask, const long4 mask_stride, const int has_mask,
-                     __global const float* restrict bias, const long4 bias_stride, const int has_bias)
+void attention_fused(FUSED_ATTENTION_PARAMS)
 {
     __local float qs[TILE_D][TILE_Q];
     __local float ks[TILE_D][TILE_K];

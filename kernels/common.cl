@@ -37,6 +37,14 @@ inline int visible_keys(const int i, const int b, const int nk, const int causal
 #define Q_TYPE float
 #endif
 
+// The arguments of the portable and the GPU fused kernels, in the order Launcher.beginFused sets them.
+#define FUSED_ATTENTION_PARAMS __global const Q_TYPE* restrict q, __global const KV_TYPE* restrict k, \
+    __global const KV_TYPE* restrict v, __global float* restrict o, __global float* restrict lse, \
+    const int hq, const int group, const int heads, const int head0, const int nq, const int nk, \
+    const float scale, const int split_keys, STRUCT_MASK_PARAMS, \
+    __global const uchar* restrict mask, const long4 mask_stride, const int has_mask, \
+    __global const float* restrict bias, const long4 bias_stride, const int has_bias
+
 // The larger of two, NaN if either is: a NaN score or LSE poisons its row rather than being skipped.
 inline float max_nan(const float a, const float b)
 {
