@@ -29,13 +29,14 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * {@code clattn tune}: searches a fused kernel's parameters on the chosen device for one problem, checking
- * every candidate against float64 before timing it, and saves the winner to the device's profile.
+ * {@code clattn tune}: searches one kernel's parameters on the chosen device for one problem, checking every
+ * candidate against float64 before timing it, and saves the winner to the device's profile.
  */
-@Command(name = "tune", mixinStandardHelpOptions = true, description = "Tune a fused kernel's parameters on this device and save a profile.")
+@Command(name = "tune", mixinStandardHelpOptions = true, description = "Tune a kernel's parameters on this device and save a profile.")
 final class TuneCommand implements Callable<Integer>, ArgumentOptions {
-    @Option(names = "--kernel", paramLabel = "attention_flash|attention_fused|attention_fused_vec",
-            description = "default: the fused kernel the engine uses on this device")
+    @Option(names = "--kernel", paramLabel = "attention_flash|attention_fused|attention_fused_vec|qkt|softmax_rows|av",
+            description = "default: the fused kernel the engine uses on this device; qkt, softmax_rows and av are "
+                    + "the three-kernel path's stages, each timed alone")
     String kernel;
     @Option(names = "--batch", defaultValue = "1")
     int batch;
@@ -88,8 +89,8 @@ final class TuneCommand implements Callable<Integer>, ArgumentOptions {
             throw new IllegalArgumentException("--repeat, --max-configs and --confirm: expected >= 1, >= 1 and >= 2, got "
                     + repeat + ", " + maxConfigs + " and " + confirm);
         }
-        if (kernel != null && !Config.FUSED_KERNELS.contains(kernel)) {
-            throw new IllegalArgumentException("--kernel: expected one of " + String.join(", ", Config.FUSED_KERNELS)
+        if (kernel != null && !Tuner.KERNELS.contains(kernel)) {
+            throw new IllegalArgumentException("--kernel: expected one of " + String.join(", ", Tuner.KERNELS)
                     + ", got '" + kernel + "'");
         }
         Config.Builder cb = Config.builder();
@@ -131,7 +132,7 @@ final class TuneCommand implements Callable<Integer>, ArgumentOptions {
             result = tuner.run(strategy, maxConfigs, maxSeconds, 1, (c, best) -> {
                 bar.step();
                 bar.setExtraMessage(best == null ? "no valid config yet"
-                        : String.format(Locale.ROOT, "best %.1f GFLOP/s", best.gflops()));
+                        : String.format(Locale.ROOT, "best %.1f %s", best.rate(), tuner.unit()));
             });
         }
         long rejected = result.tried().stream().filter(c -> !c.ok()).count();
@@ -140,15 +141,15 @@ final class TuneCommand implements Callable<Integer>, ArgumentOptions {
                 .forEach(c -> out.println("  rejected " + c.params() + ": " + c.reason()));
         Tuner.Candidate d = result.defaults();
         out.printf(Locale.ROOT, "defaults %s: %s%n", d.params(), d.ok() ? String.format(Locale.ROOT,
-                "%.2f ms, %.1f GFLOP/s", d.medianMs(), d.gflops()) : d.reason());
+                "%.2f ms, %.1f %s", d.medianMs(), d.rate(), tuner.unit()) : d.reason());
         Tuner.Candidate best = result.best();
         if (best == null) {
             out.println("no configuration passed the check; nothing saved");
             return 1;
         }
-        out.printf(Locale.ROOT, "fastest  %s: %.2f ms, %.1f GFLOP/s in the search, error %.2e%n", best.params(),
-                best.medianMs(), best.gflops(), best.error());
-        double gflops = best.gflops();
+        out.printf(Locale.ROOT, "fastest  %s: %.2f ms, %.1f %s in the search, error %.2e%n", best.params(),
+                best.medianMs(), best.rate(), tuner.unit(), best.error());
+        double rate = best.rate();
         if (best.params().equals(d.params())) {
             out.println("best     " + best.params() + ": the defaults themselves: no improvement, nothing saved");
             return 0;
@@ -163,7 +164,7 @@ final class TuneCommand implements Callable<Integer>, ArgumentOptions {
             if (!c.improves()) {
                 return 0;
             }
-            gflops = best.gflops() * best.medianMs() / c.bestMs();
+            rate = best.rate() * best.medianMs() / c.bestMs();
         } else {
             out.println("best     " + best.params() + ": the defaults did not pass (above), so the fastest that did");
         }
@@ -172,7 +173,7 @@ final class TuneCommand implements Callable<Integer>, ArgumentOptions {
             return 0;
         }
         Path file = Profiles.save(config.profileDir(), new Profile(info.vendor(), info.name(), info.driverVersion(),
-                name, source.hash(), dim, nMin, nMax, best.params(), gflops, LocalDate.now().toString()));
+                name, source.hash(), dim, nMin, nMax, best.params(), rate, LocalDate.now().toString()));
         long[] applies = Profiles.covered(nMin, nMax);
         out.println("saved to " + file + " (D=" + dim + ", N " + nMin + ".." + nMax + ": used for N " + applies[0]
                 + ".." + applies[1] + ")");

@@ -4,7 +4,7 @@ import dev.clattn.Shape;
 import dev.clattn.Storage;
 
 /** A fused attention kernel: the portable one or the CPU-vectorised one; both write O (or parts) and LSE. */
-interface FusedKernel extends AutoCloseable {
+interface FusedKernel extends Tunable {
     /** Query rows per work-group. */
     int tileQ();
 
@@ -26,15 +26,10 @@ interface FusedKernel extends AutoCloseable {
     /** Checks the variant for this shape against the device before it is built. */
     void checkShape(Shape s);
 
-    KernelParams params();
-
     /**
      * Launches query heads [head0, head0 + heads) of the B·Hq heads, so that a device limiting the work-groups
      * per grid dimension can take the problem in parts; the buffers always hold all heads.
      */
     void enqueue(Shape s, Storage storage, float scale, int splits, int splitKeys, int head0, int heads, ClBuffer q,
             ClBuffer k, ClBuffer v, ClBuffer o, ClBuffer lse, Masks masks);
-
-    @Override
-    void close();
 }

@@ -22,8 +22,8 @@ final class FusedPath implements AutoCloseable {
     private final DeviceInfo device;
     private final int configuredSplits;
     private final int maxGridGroups;
-    private final FusedKernels fused;
-    private final FusedKernels portable;
+    private final ProfiledKernels<FusedKernel> fused;
+    private final ProfiledKernels<FusedKernel> portable;
     private final boolean fallBack;
     private final AttentionMergeKernel merge;
     private final ToHalfKernel toHalf;
@@ -36,8 +36,8 @@ final class FusedPath implements AutoCloseable {
      *                 the configuration ({@code fallBack} false: then such a shape is an error, so that a
      *                 tuning candidate that does not fit is rejected rather than timed as another kernel)
      */
-    FusedPath(DeviceBuffers buffers, DeviceInfo device, int configuredSplits, int maxGridGroups, FusedKernels fused,
-            FusedKernels portable, boolean fallBack, AttentionMergeKernel merge, ToHalfKernel toHalf,
+    FusedPath(DeviceBuffers buffers, DeviceInfo device, int configuredSplits, int maxGridGroups,
+            ProfiledKernels<FusedKernel> fused, ProfiledKernels<FusedKernel> portable, boolean fallBack, AttentionMergeKernel merge, ToHalfKernel toHalf,
             PackKtKernel packKt) {
         this.buffers = buffers;
         this.device = device;
@@ -52,8 +52,8 @@ final class FusedPath implements AutoCloseable {
     }
 
     String describe() {
-        return fused.name() + " " + fused.defaultParams()
-                + (fused == portable ? "" : " (attention_fused " + portable.defaultParams()
+        return fused.name() + " " + fused.defaults().params()
+                + (fused == portable ? "" : " (attention_fused " + portable.defaults().params()
                         + " where it does not support the storage or fit the device)")
                 + ", attention_merge " + merge.params();
     }

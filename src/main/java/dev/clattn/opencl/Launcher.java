@@ -16,7 +16,7 @@ import org.jocl.cl_kernel;
  * make room for another program, so none is kept here across launches). Subclasses declare their
  * constraints and grids.
  */
-abstract class Launcher implements AutoCloseable {
+abstract class Launcher implements Tunable {
     protected final ClContext context;
     protected final KernelParams params;
     private final KernelSource source;

@@ -44,23 +44,19 @@ public final class OpenClBackend implements Backend {
         this.path = config.path();
         DeviceInfo info = device.info();
         java.util.List<Launcher> built = new java.util.ArrayList<>();
-        java.util.List<FusedKernels> fusedKernels = new java.util.ArrayList<>();
+        java.util.List<ProfiledKernels<?>> profiled = new java.util.ArrayList<>();
         try {
-            Sources sources = new Sources(context, config, info, overrides);
-            KernelSource qkt = sources.source("qkt");
-            KernelSource softmax = sources.source("softmax_rows");
-            KernelSource av = sources.source("av");
+            Profiles profiles = config.useProfiles() ? Profiles.load(config.profileDir()) : new Profiles(java.util.List.of());
+            Sources sources = new Sources(context, config, info, overrides, profiles);
             threeKernel = new ThreeKernelPath(buffers, Math.min(config.scoreBufferBytes(), info.maxAllocBytes()),
                     config.maxGridGroups(),
-                    track(built, new QktKernel(context, qkt, sources.params(qkt))),
-                    track(built, new SoftmaxRowsKernel(context, softmax, sources.params(softmax))),
-                    track(built, new AvKernel(context, av, sources.params(av))));
-            Profiles profiles = config.useProfiles() ? Profiles.load(config.profileDir()) : new Profiles(java.util.List.of());
-            FusedKernels portable = sources.fused("attention_fused", profiles);
+                    track(profiled, sources.profiled("qkt", QktKernel::new)),
+                    track(profiled, sources.profiled("softmax_rows", SoftmaxRowsKernel::new)),
+                    track(profiled, sources.profiled("av", AvKernel::new)));
+            ProfiledKernels<FusedKernel> portable = track(profiled, sources.fused("attention_fused"));
             String variant = config.fusedKernel() != null ? config.fusedKernel() : info.fusedKernel();
-            fusedKernels.add(portable);
-            FusedKernels chosen = variant.equals("attention_fused") ? portable : sources.fused(variant, profiles);
-            fusedKernels.add(chosen);
+            ProfiledKernels<FusedKernel> chosen = variant.equals("attention_fused") ? portable
+                    : track(profiled, sources.fused(variant));
             KernelSource merge = sources.source("attention_merge");
             KernelSource toHalf = sources.source("to_half");
             KernelSource packKt = sources.source("pack_kt");
@@ -71,7 +67,7 @@ public final class OpenClBackend implements Backend {
                     track(built, new PackKtKernel(context, packKt, sources.params(packKt))));
         } catch (RuntimeException e) {
             built.forEach(Launcher::close);
-            fusedKernels.forEach(FusedKernels::close);
+            profiled.forEach(ProfiledKernels::close);
             threeKernel = null;
             fused = null;
             close();
@@ -95,18 +91,23 @@ public final class OpenClBackend implements Backend {
         }
     }
 
-    private static <T extends Launcher> T track(java.util.List<Launcher> built, T launcher) {
-        // Launchers also serve as FusedKernel; the list closes whichever were built if a later one fails.
-        built.add(launcher);
-        return launcher;
+    /** Adds what was made to the list that closes it if a later step fails. */
+    private static <C extends AutoCloseable, T extends C> T track(java.util.List<C> built, T made) {
+        built.add(made);
+        return made;
+    }
+
+    /** The launcher of one kernel source at one parameter set. */
+    private interface Factory<T> {
+        T make(ClContext context, KernelSource source, Map<String, Integer> params);
     }
 
     /**
-     * Kernel sources (jar or directory) and their parameters: built-in, then (fused kernels) the tuning
+     * Kernel sources (jar or directory) and their parameters: built-in, then (the tuned kernels) the tuning
      * profile, then the configuration's and the API's overrides.
      */
     private record Sources(ClContext context, Config config, DeviceInfo info,
-            Map<String, Map<String, Integer>> overrides) {
+            Map<String, Map<String, Integer>> overrides, Profiles profiles) {
         KernelSource source(String name) {
             return KernelSource.load(name, config.kernelDir());
         }
@@ -123,9 +124,18 @@ public final class OpenClBackend implements Backend {
             return values;
         }
 
-        FusedKernels fused(String name, Profiles profiles) {
+        <T extends Tunable> ProfiledKernels<T> profiled(String name, Factory<T> factory) {
             KernelSource source = source(name);
-            return new FusedKernels(context, source, d -> BuiltinParams.of(source, info, d), explicit(name), profiles);
+            return new ProfiledKernels<>(context, source, d -> BuiltinParams.of(source, info, d), explicit(name),
+                    profiles, p -> factory.make(context, source, p));
+        }
+
+        ProfiledKernels<FusedKernel> fused(String name) {
+            return profiled(name, switch (name) {
+                case "attention_fused_vec" -> AttentionFusedVecKernel::new;
+                case "attention_flash" -> AttentionFlashKernel::new;
+                default -> AttentionFusedKernel::new;
+            });
         }
     }
 

@@ -16,12 +16,12 @@ final class ThreeKernelPath implements AutoCloseable {
     private final DeviceBuffers buffers;
     private final long scoreBudget;
     private final int maxGridGroups;
-    private final QktKernel qkt;
-    private final SoftmaxRowsKernel softmax;
-    private final AvKernel av;
+    private final ProfiledKernels<QktKernel> qkt;
+    private final ProfiledKernels<SoftmaxRowsKernel> softmax;
+    private final ProfiledKernels<AvKernel> av;
 
-    ThreeKernelPath(DeviceBuffers buffers, long scoreBudget, int maxGridGroups, QktKernel qkt, SoftmaxRowsKernel softmax,
-            AvKernel av) {
+    ThreeKernelPath(DeviceBuffers buffers, long scoreBudget, int maxGridGroups, ProfiledKernels<QktKernel> qkt,
+            ProfiledKernels<SoftmaxRowsKernel> softmax, ProfiledKernels<AvKernel> av) {
         this.buffers = buffers;
         this.scoreBudget = scoreBudget;
         this.maxGridGroups = maxGridGroups;
@@ -31,7 +31,8 @@ final class ThreeKernelPath implements AutoCloseable {
     }
 
     String describe() {
-        return "qkt " + qkt.params() + ", softmax_rows " + softmax.params() + ", av " + av.params();
+        return "qkt " + qkt.defaults().params() + ", softmax_rows " + softmax.defaults().params() + ", av "
+                + av.defaults().params();
     }
 
     private List<Chunk> chunks(Shape s) {
@@ -53,9 +54,9 @@ final class ThreeKernelPath implements AutoCloseable {
         float[] weights = r.wantWeights() ? HostMemory.floats("weights", r.scoreArrayLength("weights")) : null;
         for (Chunk c : chunks(s)) {
             ClBuffer scores = buffers.get(Role.SCORES, 4 * c.elements(s.keyLen()));
-            qkt.enqueue(s, r.scale(), c, q, k, scores, masks.structural());
-            softmax.enqueue(s, c, scores, lse, r.wantLse(), masks);
-            av.enqueue(s, c, scores, v, o, masks.structural(), masks.any());
+            qkt.forShape(s).enqueue(s, r.scale(), c, q, k, scores, masks.structural());
+            softmax.forShape(s).enqueue(s, c, scores, lse, r.wantLse(), masks);
+            av.forShape(s).enqueue(s, c, scores, v, o, masks.structural(), masks.any());
             if (weights != null) {
                 buffers.read(scores, 0, weights, c.offset(s, s.keyLen()), c.elements(s.keyLen()));
             }
@@ -72,7 +73,7 @@ final class ThreeKernelPath implements AutoCloseable {
         Masks masks = buffers.masks(r);
         for (Chunk c : chunks(s)) {
             ClBuffer scores = buffers.get(Role.SCORES, 4 * c.elements(s.keyLen()));
-            qkt.enqueue(s, r.scale(), c, q, k, scores, masks.structural());
+            qkt.forShape(s).enqueue(s, r.scale(), c, q, k, scores, masks.structural());
             buffers.read(scores, 0, out, c.offset(s, s.keyLen()), c.elements(s.keyLen()));
         }
         return out;
@@ -87,7 +88,7 @@ final class ThreeKernelPath implements AutoCloseable {
             long n = c.elements(s.keyLen());
             ClBuffer buf = buffers.get(Role.SCORES, 4 * n);
             buffers.write(buf, Pointer.to(scores).withByteOffset(4 * c.offset(s, s.keyLen())), 4 * n);
-            softmax.enqueue(s, c, buf, lse, lseOut != null, masks);
+            softmax.forShape(s).enqueue(s, c, buf, lse, lseOut != null, masks);
             buffers.read(buf, 0, out, c.offset(s, s.keyLen()), n);
         }
         if (lseOut != null) {
@@ -105,7 +106,7 @@ final class ThreeKernelPath implements AutoCloseable {
             long n = c.elements(s.keyLen());
             ClBuffer buf = buffers.get(Role.SCORES, 4 * n);
             buffers.write(buf, Pointer.to(weights).withByteOffset(4 * c.offset(s, s.keyLen())), 4 * n);
-            av.enqueue(s, c, buf, v, o, masks.structural(), masks.any());
+            av.forShape(s).enqueue(s, c, buf, v, o, masks.structural(), masks.any());
         }
         return buffers.readAll("output", o, s.outElements());
     }

@@ -47,7 +47,7 @@ final class Annealing {
         while (more.getAsBoolean()) {
             Tuner.Candidate next = evaluate.apply(neighbour(current.params()));
             if (next.ok()) {
-                double gain = current.ok() ? (next.gflops() - current.gflops()) / current.gflops() : 1;
+                double gain = current.ok() ? (next.rate() - current.rate()) / current.rate() : 1;
                 if (gain >= 0 || rnd.nextDouble() < Math.exp(gain / temperature)) {
                     current = next;
                 }

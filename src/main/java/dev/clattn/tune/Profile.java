@@ -5,7 +5,8 @@ import java.util.Map;
 /**
  * The tuned parameters of one kernel on one device for one shape bucket (head dimension, range of N).
  * A profile only applies to the kernel source it was tuned on ({@code sourceHash}), and only to the N of the
- * power-of-two buckets its range covers whole ({@link Profiles#bucket}).
+ * power-of-two buckets its range covers whole ({@link Profiles#bucket}). {@code gflops} is the rate the tuner
+ * confirmed, in its unit for the kernel (GB/s for softmax_rows).
  */
 public record Profile(String vendor, String device, String driver, String kernel, String sourceHash, int headDim,
         int nMin, int nMax, Map<String, Integer> params, double gflops, String date) {

@@ -15,7 +15,8 @@ import java.util.Random;
 import java.util.TreeMap;
 
 /**
- * Searches a fused kernel's parameter space on one device for one problem. Every candidate is checked
+ * Searches one kernel's parameter space on one device for one problem: a fused kernel on the fused path, or a
+ * stage of the three-kernel path (qkt, softmax_rows, av) on that path, timed alone. Every candidate is checked
  * against float64 (sampled rows) with the tests' rule, its error at most twice the CPU fallback's and
  * never required below 1e-5, before it is timed; a candidate that breaks a constraint, fails to build,
  * crashes or is wrong is recorded as rejected with its reason and never chosen. Results go to a
@@ -24,11 +25,16 @@ import java.util.TreeMap;
 public final class Tuner {
     private static final int SAMPLED_ROWS = 16;
 
+    /** The kernels a tuner searches: the fused kernels, then the stages of the three-kernel path. */
+    public static final List<String> KERNELS = java.util.stream.Stream.concat(Config.FUSED_KERNELS.stream(),
+            java.util.stream.Stream.of("qkt", "softmax_rows", "av")).toList();
+
     /**
-     * One measured configuration; {@code medianMs} is the device time of the call's kernels from profiling
-     * events (uploads and downloads do not depend on the parameters, so they are left out).
+     * One measured configuration; {@code medianMs} is the device time of the tuned kernel's launches in a call,
+     * from profiling events (uploads, downloads and the other kernels do not depend on its parameters, so they
+     * are left out); {@code rate} is the kernel's work over that time, in {@link #unit()}.
      */
-    public record Candidate(Map<String, Integer> params, boolean ok, double medianMs, double gflops, double error,
+    public record Candidate(Map<String, Integer> params, boolean ok, double medianMs, double rate, double error,
             String reason) {
     }
 
@@ -45,13 +51,18 @@ public final class Tuner {
     private final Config config;
     private final KernelSource source;
     private final AttentionRequest request;
-    private final double flops;
+    private final boolean stage;
+    private final double work;
     private final int repeat;
     private final TuneCache cache;
     private final double allowedError;
 
     public Tuner(OpenCl.Device device, Config config, KernelSource source, AttentionRequest request, int repeat,
             TuneCache cache) {
+        if (!KERNELS.contains(source.name())) {
+            throw new IllegalArgumentException("kernel: expected one of " + String.join(", ", KERNELS) + ", got '"
+                    + source.name() + "'");
+        }
         if (source.space().isEmpty()) {
             throw new IllegalArgumentException("kernel: " + source.name() + " declares no tunable values (tune: ...)");
         }
@@ -61,13 +72,37 @@ public final class Tuner {
         this.request = request;
         this.repeat = repeat;
         this.cache = cache;
-        var s = request.shape();
-        this.flops = 4.0 * s.heads() * s.queryLen() * (double) s.keyLen() * s.headDim()
-                / (request.causal() == dev.clattn.Causal.NONE ? 1 : 2);
+        this.stage = !Config.FUSED_KERNELS.contains(source.name());
+        this.work = work(source.name(), request);
         try (CpuBackend cpu = new CpuBackend(config.threads())) {
             double reference = Float64Check.sampledError(request, cpu.attention(request).output(), SAMPLED_ROWS);
             this.allowedError = Math.max(2 * reference, 1e-5);
         }
+    }
+
+    /**
+     * The kernel's work on this problem in the unit's numerator: FLOPs (an FMA counts 2) of Q·Kᵀ and P·V over
+     * the visible half when causal, as the kernels skip the masked tiles; bytes of scores read and written for
+     * softmax_rows, whose arithmetic is not what limits it.
+     */
+    private static double work(String kernel, AttentionRequest r) {
+        var s = r.shape();
+        double pairs = s.heads() * s.queryLen() * (double) s.keyLen() / (r.causal() == dev.clattn.Causal.NONE ? 1 : 2);
+        return switch (kernel) {
+            case "qkt" -> 2 * pairs * s.headDim();
+            case "av" -> 2 * pairs * s.valueDim();
+            case "softmax_rows" -> 8 * s.heads() * s.queryLen() * (double) s.keyLen();
+            default -> 2 * pairs * (s.headDim() + s.valueDim());
+        };
+    }
+
+    /** The unit of {@link Candidate#rate()}: GB/s for softmax_rows, GFLOP/s for the others. */
+    public String unit() {
+        return source.name().equals("softmax_rows") ? "GB/s" : "GFLOP/s";
+    }
+
+    public String kernel() {
+        return source.name();
     }
 
     public Map<String, List<Integer>> space() {
@@ -91,9 +126,10 @@ public final class Tuner {
     }
 
     private Candidate measure(Map<String, Integer> params) {
-        Config one = Config.builder().backend(config.backend()).kernelDir(config.kernelDir())
-                .fusedKernel(source.name()).path(dev.clattn.AttentionPath.FUSED).keySplits(config.keySplits())
-                .useProfiles(false).profiling(true).build();
+        Config.Builder b = Config.builder().backend(config.backend()).kernelDir(config.kernelDir())
+                .keySplits(config.keySplits()).useProfiles(false).profiling(true);
+        Config one = stage ? b.path(dev.clattn.AttentionPath.THREE_KERNEL).build()
+                : b.fusedKernel(source.name()).path(dev.clattn.AttentionPath.FUSED).build();
         try (OpenClBackend backend = new OpenClBackend(device, one, Map.of(source.name(), params))) {
             float[] out = backend.attention(request).output();
             double error = Float64Check.sampledError(request, out, SAMPLED_ROWS);
@@ -102,8 +138,9 @@ public final class Tuner {
                         "wrong: max error %.3g against float64 exceeds %.3g", error, allowedError));
             }
             Timing.Samples t = Timing.sample(repeat, () -> backend.attention(request), backend::takeKernelMillis);
-            double median = Timing.Samples.median(t.kernelMs().length > 0 ? t.kernelMs() : t.hostMs());
-            return new Candidate(params, true, median, flops / (median * 1e6), error, "");
+            double[] own = stage ? t.perKernelMs().get(source.name()) : t.kernelMs();
+            double median = Timing.Samples.median(own != null && own.length > 0 ? own : t.hostMs());
+            return new Candidate(params, true, median, work / (median * 1e6), error, "");
         } catch (RuntimeException e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst()
                     .orElse("");
@@ -151,7 +188,7 @@ public final class Tuner {
         java.util.function.Function<Map<String, Integer>, Candidate> step = p -> {
             Candidate c = evaluate(p);
             tried.add(c);
-            if (c.ok() && (best[0] == null || c.gflops() > best[0].gflops())) {
+            if (c.ok() && (best[0] == null || c.rate() > best[0].rate())) {
                 best[0] = c;
             }
             listener.measured(c, best[0]);

@@ -51,9 +51,9 @@ class TunerTest {
         assertNotNull(result.best());
         assertTrue(result.best().ok());
         assertTrue(result.best().params().get("ROWS") != 3);
-        double fastest = result.tried().stream().filter(Tuner.Candidate::ok).mapToDouble(Tuner.Candidate::gflops)
+        double fastest = result.tried().stream().filter(Tuner.Candidate::ok).mapToDouble(Tuner.Candidate::rate)
                 .max().orElseThrow();
-        assertEquals(fastest, result.best().gflops());
+        assertEquals(fastest, result.best().rate());
 
         List<String> lines = Files.readAllLines(cacheFile);
         assertEquals(6, lines.size());
@@ -63,6 +63,42 @@ class TunerTest {
         new Tuner(device, config, source, PROBLEM, 2, resumed).run("exhaustive", 100, 300, 1, (c, best) -> { });
         assertEquals(6, resumed.size());
         assertEquals(6, Files.readAllLines(cacheFile).size(), "the cut line dropped, only the missing four measured");
+    }
+
+    /**
+     * A stage of the three-kernel path, tuned on that path and timed alone: qkt narrowed to WPT_K and edited so
+     * that WPT_K=2 scales the scores wrongly, which the float64 check of the whole call must catch.
+     */
+    @Test
+    void aThreeKernelStageIsTunedOnItsPathAndWrongCandidatesAreRejected(@TempDir Path dir) throws Exception {
+        String text = dev.clattn.testing.TuningKernels.only("qkt", "WPT_K");
+        String broken = text.replace("scale * acc[wq][wk]", "scale * acc[wq][wk] * (WPT_K == 2 ? 1.5f : 1.0f)");
+        assertFalse(broken.equals(text));
+        Files.writeString(dir.resolve("qkt.cl"), broken);
+        OpenCl.Device device = OpenClDevices.require();
+        Config config = Config.builder().kernelDir(dir).build();
+        KernelSource source = KernelSource.load("qkt", dir);
+        Tuner tuner = new Tuner(device, config, source, PROBLEM, 2, TuneCache.open(null));
+        assertEquals("GFLOP/s", tuner.unit());
+        Tuner.Result result = tuner.run("exhaustive", 100, 300, 1, (c, best) -> { });
+        assertEquals(source.space().get("WPT_K").size(), result.tried().size(), result.tried().toString());
+        for (Tuner.Candidate c : result.tried()) {
+            boolean wrong = c.params().get("WPT_K") == 2;
+            assertEquals(!wrong, c.ok(), c.toString());
+            assertTrue(!wrong || c.reason().startsWith("wrong: max error"), c.reason());
+        }
+        assertTrue(result.best().params().get("WPT_K") != 2);
+        assertTrue(result.best().medianMs() > 0 && Double.isFinite(result.best().rate()), result.best().toString());
+    }
+
+    @Test
+    void aKernelOutsideTheTunedOnesIsRefusedByName() {
+        Config config = Config.builder().build();
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new Tuner(OpenClDevices.require(), config, KernelSource.load("pack_kt", null), PROBLEM, 1,
+                        TuneCache.open(null)));
+        assertTrue(e.getMessage().startsWith("kernel: expected one of attention_flash, ") && e.getMessage()
+                .endsWith("got 'pack_kt'"), e.getMessage());
     }
 
     @Test

@@ -1,22 +1,22 @@
 package dev.clattn.opencl;
 
 import dev.clattn.Shape;
-import dev.clattn.Storage;
 import dev.clattn.tune.Profiles;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One fused kernel with its parameters chosen per shape: the file's defaults, under the device class's
+ * One kernel (fused, or a stage of the three-kernel path) with its parameters chosen per shape: the file's defaults, under the device class's
  * shipped values for the head dimension (BuiltinParams), under the tuning profile for this device, kernel
  * source and shape bucket, under explicit overrides. One launcher per distinct parameter set, built on first use.
  */
-final class FusedKernels implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(FusedKernels.class);
+final class ProfiledKernels<T extends Tunable> implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ProfiledKernels.class);
 
     private final ClContext context;
     private final KernelSource source;
@@ -24,19 +24,24 @@ final class FusedKernels implements AutoCloseable {
     private final Map<String, Integer> overrides;
     private final Profiles profiles;
     private final String sourceHash;
-    private final Map<Map<String, Integer>, FusedKernel> launchers = new HashMap<>();
+    private final Function<Map<String, Integer>, T> factory;
+    private final Map<Map<String, Integer>, T> launchers = new HashMap<>();
     /**
      * The kernel chosen per (head dimension, power-of-two bucket of the key length), the granularity at which
      * profiles apply: the lookup runs once per bucket, not per call, and a decode server that sees every Nk
      * holds ~log2(Nk) entries per head dimension, not one per Nk.
      */
-    private final Map<Long, FusedKernel> byShape = new HashMap<>();
-    private final FusedKernel defaults;
+    private final Map<Long, T> byShape = new HashMap<>();
+    private final T defaults;
 
-    /** @param builtin the device class's shipped values for a head dimension (0: any) */
-    FusedKernels(ClContext context, KernelSource source, IntFunction<Map<String, Integer>> builtin,
-            Map<String, Integer> overrides, Profiles profiles) {
+    /**
+     * @param builtin the device class's shipped values for a head dimension (0: any)
+     * @param factory the launcher for a parameter set
+     */
+    ProfiledKernels(ClContext context, KernelSource source, IntFunction<Map<String, Integer>> builtin,
+            Map<String, Integer> overrides, Profiles profiles, Function<Map<String, Integer>, T> factory) {
         this.context = context;
+        this.factory = factory;
         this.source = source;
         this.builtin = builtin;
         this.overrides = overrides;
@@ -49,13 +54,9 @@ final class FusedKernels implements AutoCloseable {
         return source.name();
     }
 
-    boolean supports(Storage storage) {
-        return defaults.supports(storage);
-    }
-
-    /** Parameters without any profile, for logs. */
-    KernelParams defaultParams() {
-        return defaults.params();
+    /** The launcher without any profile: for logs, and for what does not depend on the shape. */
+    T defaults() {
+        return defaults;
     }
 
     private Map<String, Integer> merge(Map<String, Integer> profile, int headDim) {
@@ -69,16 +70,12 @@ final class FusedKernels implements AutoCloseable {
         return p;
     }
 
-    private FusedKernel launcher(Map<String, Integer> params) {
-        return launchers.computeIfAbsent(params, p -> switch (source.name()) {
-            case "attention_fused_vec" -> new AttentionFusedVecKernel(context, source, p);
-            case "attention_flash" -> new AttentionFlashKernel(context, source, p);
-            default -> new AttentionFusedKernel(context, source, p);
-        });
+    private T launcher(Map<String, Integer> params) {
+        return launchers.computeIfAbsent(params, factory);
     }
 
     /** The kernel for this shape: the profile for its head dimension and N, or the defaults. */
-    FusedKernel forShape(Shape s) {
+    T forShape(Shape s) {
         return byShape.computeIfAbsent(((long) s.headDim() << 32) | Profiles.bucket(s.keyLen()), key -> choose(s));
     }
 
@@ -87,7 +84,7 @@ final class FusedKernels implements AutoCloseable {
         return byShape.size();
     }
 
-    private FusedKernel choose(Shape s) {
+    private T choose(Shape s) {
         return profiles.lookup(source.name(), sourceHash, context.info(), s.headDim(), s.keyLen())
                 .map(m -> {
                     Map<String, Integer> params = merge(m.profile().params(), s.headDim());
@@ -104,7 +101,7 @@ final class FusedKernels implements AutoCloseable {
 
     @Override
     public void close() {
-        launchers.values().forEach(FusedKernel::close);
+        launchers.values().forEach(Tunable::close);
         launchers.clear();
         byShape.clear();
     }
