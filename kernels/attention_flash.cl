@@ -36,6 +36,16 @@
 #define EXCHANGE 0 // row exchange: 0 local memory, 1 NVIDIA shfl.sync, 2 shuffles emulated in local memory (tests)
 #endif
 
+#if TILE_Q < 1 || TILE_K < 1 || WPT_Q < 1 || WPT_K < 1 || TILE_D < 1 || TILE_J < 1
+#error "TILE_Q, TILE_K, WPT_Q, WPT_K, TILE_D and TILE_J must be >= 1"
+#endif
+#if TILE_Q % WPT_Q || TILE_K % WPT_K || TILE_K % TILE_J || TILE_J % WPT_K
+#error "TILE_Q must be a multiple of WPT_Q, TILE_K of WPT_K and of TILE_J, TILE_J of WPT_K"
+#endif
+#if EXCHANGE < 0 || EXCHANGE > 2
+#error "EXCHANGE must be 0, 1 or 2"
+#endif
+
 #if UNROLL
 #define UNROLLED _Pragma("unroll")
 #define UNROLLED_8 _Pragma("unroll 8")
@@ -49,6 +59,13 @@
 #define LANES (TILE_K / WPT_K)
 #define GROUPS_Q (TILE_Q / WPT_Q)
 #define THREADS (LANES * GROUPS_Q)
+#if EXCHANGE != 0 && ((LANES & (LANES - 1)) != 0 || LANES > 32)
+#error "shuffles need TILE_K / WPT_K lanes, a power of two up to 32"
+#endif
+// shfl.sync names all 32 lanes of a warp: a partial last warp would wait for lanes that do not exist.
+#if EXCHANGE == 1 && THREADS % 32 != 0
+#error "EXCHANGE 1 needs whole warps: (TILE_Q / WPT_Q) * (TILE_K / WPT_K) work-items, a multiple of 32"
+#endif
 #define WPT_V ((HEAD_DV + LANES - 1) / LANES)
 #define DV_PAD (LANES * WPT_V)
 #define K_SLICES ((HEAD_D + TILE_D - 1) / TILE_D)

@@ -25,6 +25,19 @@
 #define THREADS_X 8 // work-items across keys (scores) and across Dv (output); tune: 4 8 16 32
 #endif
 
+#if TILE_Q < 1 || TILE_K < 1 || TILE_D < 1 || TILE_J < 1 || WPT_Q < 1 || THREADS_X < 1
+#error "TILE_Q, TILE_K, TILE_D, TILE_J, WPT_Q and THREADS_X must be >= 1"
+#endif
+#if TILE_Q % WPT_Q != 0
+#error "TILE_Q must be a multiple of WPT_Q"
+#endif
+#if TILE_K % THREADS_X != 0
+#error "TILE_K must be a multiple of THREADS_X"
+#endif
+#if TILE_K % TILE_J != 0
+#error "TILE_K must be a multiple of TILE_J"
+#endif
+
 #define THREADS_Y (TILE_Q / WPT_Q)
 #define THREADS (THREADS_X * THREADS_Y)
 #define WPT_K (TILE_K / THREADS_X)

@@ -28,6 +28,13 @@
 #define DVB 2 // vectors of output columns per row held in registers over a tile's keys; tune: 1 2 4
 #endif
 
+#if ROWS < 1 || NV < 1 || SUBS < 1 || DVB < 1
+#error "ROWS, NV, SUBS and DVB must be >= 1"
+#endif
+#if VW != 4 && VW != 8 && VW != 16
+#error "VW must be 4, 8 or 16"
+#endif
+
 #define CAT_(a, b) a##b
 #define CAT(a, b) CAT_(a, b)
 #define floatv CAT(float, VW)

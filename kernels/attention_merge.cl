@@ -6,6 +6,10 @@
 #define WG_SIZE 64 // work-items per group (over output columns)
 #endif
 
+#if WG_SIZE < 1
+#error "WG_SIZE must be >= 1"
+#endif
+
 // Grid: (ceil(dv / WG_SIZE) * WG_SIZE, n) for rows [row0, row0 + n): the host launches in parts where a device
 // limits the groups per dimension. parts: [splits][rows][dv], part_lse: [splits][rows].
 __kernel __attribute__((reqd_work_group_size(WG_SIZE, 1, 1)))

@@ -20,6 +20,16 @@
 #define WPT_V 4 // output columns per work-item; tune: 1 2 4 8 16
 #endif
 
+#if TILE_Q < 1 || TILE_V < 1 || TILE_J < 1 || WPT_Q < 1 || WPT_V < 1
+#error "TILE_Q, TILE_V, TILE_J, WPT_Q and WPT_V must be >= 1"
+#endif
+#if TILE_Q % WPT_Q != 0
+#error "TILE_Q must be a multiple of WPT_Q"
+#endif
+#if TILE_V % WPT_V != 0
+#error "TILE_V must be a multiple of WPT_V"
+#endif
+
 #define THREADS_Q (TILE_Q / WPT_Q)
 #define THREADS_V (TILE_V / WPT_V)
 #define THREADS (THREADS_Q * THREADS_V)

@@ -5,7 +5,11 @@
 // a CPU device's work-group loop turns the neighbouring work-items' writes into vector stores.
 
 #ifndef WG_SIZE
-#define WG_SIZE 64 // work-items per group; tune: 16 32 64 128
+#define WG_SIZE 64 // work-items per group (an element-wise copy: not worth a tuner)
+#endif
+
+#if WG_SIZE < 1
+#error "WG_SIZE must be >= 1"
 #endif
 
 // Grid: (ceil(n / WG_SIZE) * WG_SIZE) over the n = heads * tiles * PANEL key slots.

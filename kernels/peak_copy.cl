@@ -5,6 +5,10 @@
 #define WG_SIZE 256 // work-items per group
 #endif
 
+#if WG_SIZE < 1
+#error "WG_SIZE must be >= 1"
+#endif
+
 // Grid: (items), a multiple of WG_SIZE.
 __kernel __attribute__((reqd_work_group_size(WG_SIZE, 1, 1)))
 void peak_copy(__global const float4* restrict src, __global float4* restrict dst)

@@ -9,6 +9,10 @@
 #define CHAINS 8 // independent float8 accumulators per work-item: enough to cover FMA latency
 #endif
 
+#if WG_SIZE < 1 || CHAINS < 1
+#error "WG_SIZE and CHAINS must be >= 1"
+#endif
+
 // Grid: (items), a multiple of WG_SIZE. out has one float per work-item.
 __kernel __attribute__((reqd_work_group_size(WG_SIZE, 1, 1)))
 void peak_fma(__global float* restrict out, const float a, const float b, const int iterations)

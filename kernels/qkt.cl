@@ -19,6 +19,16 @@
 #define WPT_K 4 // keys per work-item; tune: 1 2 4 8 16
 #endif
 
+#if TILE_Q < 1 || TILE_K < 1 || TILE_D < 1 || WPT_Q < 1 || WPT_K < 1
+#error "TILE_Q, TILE_K, TILE_D, WPT_Q and WPT_K must be >= 1"
+#endif
+#if TILE_Q % WPT_Q != 0
+#error "TILE_Q must be a multiple of WPT_Q"
+#endif
+#if TILE_K % WPT_K != 0
+#error "TILE_K must be a multiple of WPT_K"
+#endif
+
 #define THREADS_Q (TILE_Q / WPT_Q)
 #define THREADS_K (TILE_K / WPT_K)
 #define THREADS (THREADS_Q * THREADS_K)

@@ -6,6 +6,10 @@
 #define WG_SIZE 128 // work-items per row; a power of two; tune: 16 32 64 128 256
 #endif
 
+#if WG_SIZE < 1 || (WG_SIZE & (WG_SIZE - 1)) != 0
+#error "WG_SIZE must be a power of two"
+#endif
+
 // The masked, biased score of key j, or -INFINITY when the boolean mask hides it.
 #define SCORE(j) ((has_mask && !mask[mask_row + (j) * mask_stride.w]) ? -INFINITY \
     : row[j] + (has_bias ? bias[bias_row + (j) * bias_stride.w] : 0.0f))

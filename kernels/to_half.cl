@@ -5,6 +5,10 @@
 #define WG_SIZE 256 // work-items per group
 #endif
 
+#if WG_SIZE < 1
+#error "WG_SIZE must be >= 1"
+#endif
+
 // Grid: (ceil(n / WG_SIZE) * WG_SIZE).
 __kernel __attribute__((reqd_work_group_size(WG_SIZE, 1, 1)))
 void to_half(__global const float* restrict src, __global half* restrict dst, const int n)

@@ -14,16 +14,6 @@ final class AttentionFusedVecKernel extends Launcher implements FusedKernel {
     }
 
     @Override
-    protected void checkParams() {
-        require(params.get("ROWS") >= 1, "ROWS must be >= 1");
-        int vw = params.get("VW");
-        require(vw == 4 || vw == 8 || vw == 16, "VW must be 4, 8 or 16");
-        require(params.get("NV") >= 1, "NV must be >= 1");
-        require(params.get("DVB") >= 1, "DVB must be >= 1");
-        require(params.get("SUBS") >= 1, "SUBS must be >= 1");
-    }
-
-    @Override
     public int tileQ() {
         return params.get("ROWS");
     }
@@ -44,24 +34,14 @@ final class AttentionFusedVecKernel extends Launcher implements FusedKernel {
     }
 
     @Override
-    protected long workGroupSize() {
-        return 1;
-    }
-
-    @Override
-    protected long localMemBytes() {
-        return 0;
-    }
-
-    @Override
-    public void checkShape(Shape s) {
-        checkLimits(1, 0);
+    public void checkShape(Shape s, Storage storage) {
+        resources(shapeDefines(s, Storage.F32));
     }
 
     @Override
     public void enqueue(Shape s, Storage storage, float scale, int splits, int splitKeys, int head0, int heads,
             ClBuffer q, ClBuffer k, ClBuffer v, ClBuffer o, ClBuffer lse, Masks masks) {
         beginFused(shapeDefines(s, Storage.F32), s, scale, splitKeys, head0, q, k, v, o, lse, masks);
-        launch(new long[] {ceilDiv(s.queryLen(), tileQ()), heads, splits}, new long[] {1, 1, 1});
+        launchGroups(ceilDiv(s.queryLen(), tileQ()), heads, splits);
     }
 }

@@ -72,8 +72,14 @@ public final class ClContext implements AutoCloseable {
         return programs.kernel(source, options, entry);
     }
 
-    /** What the driver reports for a built kernel: the local memory it uses, the largest work-group it runs. */
-    public record KernelResources(long localMemBytes, long maxWorkGroupSize) {
+    /**
+     * What the driver reports for a built kernel: the local memory it uses, the largest work-group it runs,
+     * and the work-group shape its {@code reqd_work_group_size} requires (all 0 without one).
+     */
+    public record KernelResources(long localMemBytes, long maxWorkGroupSize, long[] workGroup) {
+        public long workGroupItems() {
+            return workGroup[0] * workGroup[1] * workGroup[2];
+        }
     }
 
     /** Builds the kernel (as {@link #kernel}) and asks the driver what it needs (clGetKernelWorkGroupInfo). */
@@ -87,7 +93,12 @@ public final class ClContext implements AutoCloseable {
         ClCalls.check("clGetKernelWorkGroupInfo", () -> "CL_KERNEL_WORK_GROUP_SIZE of " + entry,
                 () -> org.jocl.CL.clGetKernelWorkGroupInfo(k, device.id(), org.jocl.CL.CL_KERNEL_WORK_GROUP_SIZE,
                         org.jocl.Sizeof.size_t, org.jocl.Pointer.to(size), null));
-        return new KernelResources(local[0], size[0]);
+        long[] shape = new long[3];
+        ClCalls.check("clGetKernelWorkGroupInfo", () -> "CL_KERNEL_COMPILE_WORK_GROUP_SIZE of " + entry,
+                () -> org.jocl.CL.clGetKernelWorkGroupInfo(k, device.id(),
+                        org.jocl.CL.CL_KERNEL_COMPILE_WORK_GROUP_SIZE, 3L * org.jocl.Sizeof.size_t,
+                        org.jocl.Pointer.to(shape), null));
+        return new KernelResources(local[0], size[0], shape);
     }
 
     /** Programs built and held now (at most the configured programCache). */

@@ -23,8 +23,11 @@ interface FusedKernel extends Tunable {
         return true;
     }
 
-    /** Checks the variant for this shape against the device before it is built. */
-    void checkShape(Shape s);
+    /**
+     * Checks this shape's program against the device before anything is uploaded: builds it and asks the
+     * driver what it needs; throws naming the parameters and the shape.
+     */
+    void checkShape(Shape s, Storage storage);
 
     /**
      * Launches query heads [head0, head0 + heads) of the B·Hq heads, so that a device limiting the work-groups

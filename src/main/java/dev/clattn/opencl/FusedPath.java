@@ -71,7 +71,7 @@ final class FusedPath implements AutoCloseable {
     private FusedKernel kernel(Shape s, Storage storage) {
         FusedKernel k = fused.forShape(s);
         if (k.supports(storage) && !fallBack) {
-            k.checkShape(s);
+            k.checkShape(s, storage);
         }
         return k.supports(storage) && (!fallBack || k.fits(s)) ? k : portable.forShape(s);
     }
@@ -101,7 +101,7 @@ final class FusedPath implements AutoCloseable {
         Shape s = r.shape();
         Storage storage = r.storage();
         FusedKernel fused = kernel(s, storage);
-        fused.checkShape(s);
+        fused.checkShape(s, storage);
         new HostMemory.Plan().results(r).require();
         int splits = splits(s, fused);
         int splitKeys = (int) (Launcher.ceilDiv(Launcher.ceilDiv(s.keyLen(), splits), fused.tileK()) * fused.tileK());

@@ -32,6 +32,11 @@ public final class KernelParams {
         return v;
     }
 
+    /** Every tunable and its value. */
+    public Map<String, Integer> values() {
+        return java.util.Collections.unmodifiableMap(values);
+    }
+
     /** Compiler options. */
     public String defines() {
         StringBuilder sb = new StringBuilder("-cl-std=CL1.2");

@@ -4,24 +4,34 @@ import static org.jocl.CL.clEnqueueNDRangeKernel;
 import static org.jocl.CL.clSetKernelArg;
 
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Map;
 import org.jocl.Pointer;
 import org.jocl.Sizeof;
 import org.jocl.cl_event;
 import org.jocl.cl_kernel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * What every kernel launcher shares: its source, its checked parameters, and sequential argument setting on
- * a kernel fetched from the context at each {@link #begin} (the context owns kernels and may release one to
- * make room for another program, so none is kept here across launches). Subclasses declare their
- * constraints and grids.
+ * What every kernel launcher shares: its source, its parameters checked against the rules the kernel file
+ * states ({@link KernelConstraints}), what the driver reports each built program needs, checked against the
+ * device, and sequential argument setting on a kernel fetched from the context at each {@link #begin} (the
+ * context owns kernels and may release one to make room for another program, so none is kept here across
+ * launches). The work-group shape is the kernel's own {@code reqd_work_group_size}, read back from the driver;
+ * subclasses give the number of work-groups.
  */
 abstract class Launcher implements Tunable {
+    private static final Logger LOG = LoggerFactory.getLogger(Launcher.class);
+
     protected final ClContext context;
     protected final KernelParams params;
     private final KernelSource source;
     private final String defines;
+    /** Per shape defines: what the driver reported for the program, checked against the device. */
+    private final Map<String, ClContext.KernelResources> checked = new HashMap<>();
     private cl_kernel kernel;
+    private ClContext.KernelResources resources;
     private int arg;
     private boolean closed;
 
@@ -30,41 +40,57 @@ abstract class Launcher implements Tunable {
         this.source = source;
         this.params = KernelParams.of(source, overrides);
         this.defines = params.defines();
-        checkParams();
-        checkLimits(workGroupSize(), localMemBytes());
-    }
-
-    /** Work-group size and local memory of these parameters, checked against the device before any build. */
-    protected abstract long workGroupSize();
-
-    protected abstract long localMemBytes();
-
-    /** Divisibility and range rules; throws naming the parameter. */
-    protected abstract void checkParams();
-
-    protected void checkLimits(long workGroupSize, long localMemBytes) {
-        DeviceInfo device = context.info();
-        if (workGroupSize > device.maxWorkGroupSize()) {
-            throw new IllegalArgumentException(getClass().getSimpleName() + " " + params + ": work-group size "
-                    + workGroupSize + " exceeds the device's " + device.maxWorkGroupSize());
-        }
-        if (localMemBytes > device.localMemBytes()) {
-            throw new IllegalArgumentException(getClass().getSimpleName() + " " + params + ": " + localMemBytes
-                    + " bytes of local memory exceed the device's " + device.localMemBytes());
-        }
+        String broken = KernelConstraints.parse(source.text()).violated(params.values());
+        require(broken == null, broken);
     }
 
     /**
      * Builds the program for these shape defines now (e.g. " -DHEAD_D=64"; "" for none), so that a source that
-     * does not compile fails when the engine is made rather than at its first call.
+     * does not compile, or a program the device cannot run, fails when the engine is made rather than at its
+     * first call.
      */
     protected void build(String shapeDefines) {
-        context.kernel(source, defines + shapeDefines, source.name());
+        resources(shapeDefines);
     }
 
-    /** Builds the program for these shape defines and asks the driver what the kernel needs. */
+    /**
+     * The program for these shape defines, built, with what the driver says it needs; throws naming the
+     * parameters when that exceeds the device (local memory, or a work-group larger than the kernel runs).
+     */
     protected ClContext.KernelResources resources(String shapeDefines) {
-        return context.resources(source, defines + shapeDefines, source.name());
+        ClContext.KernelResources r = checked.get(shapeDefines);
+        if (r != null) {
+            return r;
+        }
+        r = context.resources(source, defines + shapeDefines, source.name());
+        DeviceInfo device = context.info();
+        String program = getClass().getSimpleName() + " " + params + (shapeDefines.isEmpty() ? "" : " with"
+                + shapeDefines);
+        if (r.workGroupItems() > r.maxWorkGroupSize()) {
+            throw new IllegalArgumentException(program + ": a work-group of " + r.workGroupItems() + " work-items "
+                    + Arrays.toString(r.workGroup()) + " exceeds the " + r.maxWorkGroupSize()
+                    + " the device runs of this kernel");
+        }
+        if (r.localMemBytes() > device.localMemBytes()) {
+            throw new IllegalArgumentException(program + ": " + r.localMemBytes() + " bytes of local memory exceed "
+                    + "the device's " + device.localMemBytes());
+        }
+        checked.put(shapeDefines, r);
+        return r;
+    }
+
+    /**
+     * Whether the program for these shape defines builds and fits the device; why not goes to the log once
+     * per launcher and shape, and {@link #resources} throws it when the program is used.
+     */
+    protected boolean fits(String shapeDefines) {
+        try {
+            resources(shapeDefines);
+            return true;
+        } catch (IllegalArgumentException | dev.clattn.KernelBuildException e) {
+            LOG.info("clattn: {}", e.getMessage().lines().findFirst().orElse(""));
+            return false;
+        }
     }
 
     protected void require(boolean ok, String rule) {
@@ -83,6 +109,7 @@ abstract class Launcher implements Tunable {
         if (closed) {
             throw new IllegalStateException(getClass().getSimpleName() + " used after close");
         }
+        resources = resources(shapeDefines);
         kernel = context.kernel(source, defines + shapeDefines, source.name());
         arg = 0;
         return this;
@@ -142,6 +169,20 @@ abstract class Launcher implements Tunable {
     /** A broadcast mask or bias: buffer, strides, presence. */
     protected Launcher operand(Operand o) {
         return mem(o.buffer()).l4(o.strides()).i(o.present());
+    }
+
+    /**
+     * Enqueues the kernel {@link #begin} fetched as {@code groups} work-groups per dimension (as many dimensions
+     * as given) of the kernel's own work-group shape.
+     */
+    protected void launchGroups(long... groups) {
+        long[] global = new long[groups.length];
+        long[] local = new long[groups.length];
+        for (int i = 0; i < groups.length; i++) {
+            local[i] = resources.workGroup()[i];
+            global[i] = groups[i] * local[i];
+        }
+        launch(global, local);
     }
 
     /** Enqueues the kernel {@link #begin} fetched; the next launch must begin again. */

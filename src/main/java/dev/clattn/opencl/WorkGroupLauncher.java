@@ -16,21 +16,6 @@ abstract class WorkGroupLauncher extends Launcher {
         }
     }
 
-    @Override
-    protected void checkParams() {
-        require(params.get("WG_SIZE") >= 1, "WG_SIZE must be >= 1");
-    }
-
-    @Override
-    protected long workGroupSize() {
-        return params.get("WG_SIZE");
-    }
-
-    @Override
-    protected long localMemBytes() {
-        return 0;
-    }
-
     protected int wg() {
         return params.get("WG_SIZE");
     }

@@ -91,6 +91,17 @@ class TunerTest {
         assertTrue(result.best().medianMs() > 0 && Double.isFinite(result.best().rate()), result.best().toString());
     }
 
+    /** A tune: list the tuner cannot use would promise a search that never runs. */
+    @Test
+    void everyKernelFileWithATuneListIsOneTheTunerTakes() throws Exception {
+        try (var files = Files.list(Path.of("kernels"))) {
+            List<String> listed = files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".cl"))
+                    .map(f -> f.substring(0, f.length() - 3)).filter(k -> !k.equals("common"))
+                    .filter(k -> !KernelSource.load(k, null).space().isEmpty()).sorted().toList();
+            assertEquals(Tuner.KERNELS.stream().sorted().toList(), listed);
+        }
+    }
+
     @Test
     void aKernelOutsideTheTunedOnesIsRefusedByName() {
         Config config = Config.builder().build();
