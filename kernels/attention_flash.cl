@@ -5,9 +5,10 @@
 // local memory feeds WPT_K (Q) or WPT_Q (K, V) FMAs. The online softmax runs in registers: the lanes of a row
 // group agree on each row's max (a butterfly over LANES), keep partial row sums apart until the end, and
 // rescale their output only when the max moved. The weights P of a row reach the lanes that need them by
-// sub-group shuffles (EXCHANGE 1, NVIDIA) or through local memory (EXCHANGE 0). K and V tiles share one local
-// buffer, staged in slices of TILE_D dims and TILE_J keys, each slice fetched into registers while the
-// previous one is being computed: two barriers per slice, four per key tile when the slices are whole.
+// sub-group shuffles (EXCHANGE 1, NVIDIA) or through local memory (EXCHANGE 0). K and V tiles are staged in
+// slices of TILE_D dims and TILE_J keys, each slice fetched into registers while the previous one is being
+// computed, in one local buffer (two barriers per slice: the next stash waits for the readers) or in two
+// alternating ones (one barrier per slice: the stash two slices on is behind the next slice's barrier).
 // Semantics are attention_fused.cl's: masks, causal alignment, key lengths, GQA, fp16 storage, key splits
 // writing a normalised partial O and its LSE, NaN-sticky maxima, exactly-0 empty rows.
 
@@ -32,6 +33,9 @@
 #ifndef UNROLL
 #define UNROLL 1 // 1: unroll loops over register arrays, which a GPU keeps in registers only then; 0: CPU builds
 #endif
+#ifndef KV_BUFFERS
+#define KV_BUFFERS 1 // local buffers the K and V slices alternate between: 1 or 2 (one barrier less per slice); tune: 1 2
+#endif
 #ifndef EXCHANGE
 #define EXCHANGE 0 // row exchange: 0 local memory, 1 NVIDIA shfl.sync, 2 shuffles emulated in local memory (tests)
 #endif
@@ -41,6 +45,9 @@
 #endif
 #if TILE_Q % WPT_Q || TILE_K % WPT_K || TILE_K % TILE_J || TILE_J % WPT_K
 #error "TILE_Q must be a multiple of WPT_Q, TILE_K of WPT_K and of TILE_J, TILE_J of WPT_K"
+#endif
+#if KV_BUFFERS != 1 && KV_BUFFERS != 2
+#error "KV_BUFFERS must be 1 or 2"
 #endif
 #if EXCHANGE < 0 || EXCHANGE > 2
 #error "EXCHANGE must be 0, 1 or 2"
@@ -73,6 +80,8 @@
 #define D_PAD (K_SLICES * KD)
 #define V_SLICES (TILE_K / TILE_J)
 #define KV_FLOATS (TILE_K * KD > TILE_J * DV_PAD ? TILE_K * KD : TILE_J * DV_PAD)
+// The buffer of the n-th slice staged, counting on over key tiles.
+#define KV_AT(n) (kv + (KV_BUFFERS == 2 ? ((n) & 1) * KV_FLOATS : 0))
 #if HEAD_D % 4 == 0 && KD % 4 == 0 && HEAD_DV % 4 == 0 && DV_PAD % 4 == 0
 #define VEC 4
 #define PRE_T float4
@@ -375,7 +384,7 @@ __kernel __attribute__((reqd_work_group_size(LANES, GROUPS_Q, 1)))
 void attention_flash(FUSED_ATTENTION_PARAMS)
 {
     __local float qs[D_PAD * TILE_Q] __attribute__((aligned(16)));
-    __local float kv[KV_FLOATS] __attribute__((aligned(16)));
+    __local float kv[KV_BUFFERS * KV_FLOATS] __attribute__((aligned(16)));
 #if EXCHANGE == 0
     __local float ps[TILE_K * TILE_Q] __attribute__((aligned(16)));
     __local float red[TILE_Q * LANES];
@@ -419,6 +428,7 @@ void attention_flash(FUSED_ATTENTION_PARAMS)
         fetch_k(pre, kh + (size_t)k_begin * HEAD_D, 0, k_end - k_begin, tid);
     }
 
+    int staged = 0;
     for (int j0 = k_begin; j0 < k_end; j0 += TILE_K) {
         const int checked = j0 + TILE_K > full;
         float s[WPT_Q][WPT_K];
@@ -429,14 +439,15 @@ void attention_flash(FUSED_ATTENTION_PARAMS)
             }
         }
         for (int slice = 0; slice < K_SLICES; ++slice) {
-            stash_k(kv, pre, tid);
+            __local float* kt = KV_AT(staged++);
+            stash_k(kt, pre, tid);
             barrier(CLK_LOCAL_MEM_FENCE);
             if (slice + 1 < K_SLICES) {
                 fetch_k(pre, kh + (size_t)j0 * HEAD_D, slice + 1, k_end - j0, tid);
             } else {
                 fetch_v(pre, vh + (size_t)j0 * HEAD_DV, 0, k_end - j0, tid);
             }
-            qk_slice(s, qs, kv, slice, row0, lane * WPT_K);
+            qk_slice(s, qs, kt, slice, row0, lane * WPT_K);
             if (slice + 1 == K_SLICES) {
                 mask_scores(s, checked, scale, seen, r0 + row0, j0 + lane * WPT_K, nq, nk, b, h, mask,
                             mask_stride, bias, bias_stride);
@@ -450,7 +461,9 @@ void attention_flash(FUSED_ATTENTION_PARAMS)
 #endif
                 }
             }
-            barrier(CLK_LOCAL_MEM_FENCE);
+            if (KV_BUFFERS == 1 || (EXCHANGE == 0 && slice + 1 == K_SLICES)) {
+                barrier(CLK_LOCAL_MEM_FENCE); // before the next stash, or the row maxima's exchange
+            }
         }
         combine_rows(tile_max, 0, RED, XCH, row0);
         softmax_update(s, acc, m, l, tile_max);
@@ -462,15 +475,18 @@ void attention_flash(FUSED_ATTENTION_PARAMS)
         }
 #endif
         for (int slice = 0; slice < V_SLICES; ++slice) {
-            stash_v(kv, pre, tid);
+            __local float* vt = KV_AT(staged++);
+            stash_v(vt, pre, tid);
             barrier(CLK_LOCAL_MEM_FENCE);
             if (slice + 1 < V_SLICES) {
                 fetch_v(pre, vh + (size_t)j0 * HEAD_DV, slice + 1, k_end - j0, tid);
             } else if (j0 + TILE_K < k_end) {
                 fetch_k(pre, kh + (size_t)(j0 + TILE_K) * HEAD_D, 0, k_end - j0 - TILE_K, tid);
             }
-            pv_slice(acc, s, PS, kv, XCH, slice, row0, lane * WPT_V, checked);
-            barrier(CLK_LOCAL_MEM_FENCE);
+            pv_slice(acc, s, PS, vt, XCH, slice, row0, lane * WPT_V, checked);
+            if (KV_BUFFERS == 1) {
+                barrier(CLK_LOCAL_MEM_FENCE);
+            }
         }
     }
 

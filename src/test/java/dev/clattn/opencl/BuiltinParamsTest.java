@@ -45,8 +45,8 @@ class BuiltinParamsTest {
     void theNarrowestEntryCoveringTheHeadDimensionApplies() {
         KernelSource flash = KernelSource.load("attention_flash", null);
         DeviceInfo nvidia = gpu("NVIDIA Corporation", "NVIDIA Corporation");
-        assertEquals(Map.of("EXCHANGE", 1), BuiltinParams.of(flash, nvidia, 64));
-        assertEquals(Map.of("TILE_Q", 64, "TILE_D", 32, "TILE_J", 16, "EXCHANGE", 1),
+        assertEquals(Map.of("TILE_Q", 64, "KV_BUFFERS", 2, "EXCHANGE", 1), BuiltinParams.of(flash, nvidia, 64));
+        assertEquals(Map.of("TILE_Q", 64, "TILE_D", 32, "TILE_J", 16, "KV_BUFFERS", 2, "EXCHANGE", 1),
                 BuiltinParams.of(flash, nvidia, 96));
         assertEquals(Map.of("EXCHANGE", 1), BuiltinParams.of(flash, nvidia, 256));
         DeviceInfo amd = gpu("Advanced Micro Devices, Inc.", "Advanced Micro Devices, Inc.");

@@ -41,12 +41,14 @@ final class KernelVariants {
             case "attention_flash" -> {
                 // The NVIDIA defaults with their shuffles emulated through local memory (the same data movement
                 // as shfl.sync, which only NVIDIA compiles), for D 64 and D 128; then tiles that divide nothing.
-                sets.put("nvidia-d64-emulated", Map.of("EXCHANGE", 2, "UNROLL", 0));
-                sets.put("nvidia-d128-emulated", Map.of("TILE_Q", 64, "TILE_D", 32, "TILE_J", 16, "EXCHANGE", 2,
-                        "UNROLL", 0));
+                // Two alternating K/V buffers in the NVIDIA sets and in "odd" (local memory exchange), whose
+                // slice count per key tile changes with D, so that the alternation crosses tiles at either parity.
+                sets.put("nvidia-d64-emulated", Map.of("TILE_Q", 64, "KV_BUFFERS", 2, "EXCHANGE", 2, "UNROLL", 0));
+                sets.put("nvidia-d128-emulated", Map.of("TILE_Q", 64, "TILE_D", 32, "TILE_J", 16, "KV_BUFFERS", 2,
+                        "EXCHANGE", 2, "UNROLL", 0));
                 sets.put("amd-intel", Map.of("TILE_Q", 64, "WPT_Q", 4, "UNROLL", 0));
                 sets.put("odd", Map.of("TILE_Q", 6, "WPT_Q", 2, "TILE_K", 10, "WPT_K", 5, "TILE_D", 7,
-                        "TILE_J", 5, "UNROLL", 0));
+                        "TILE_J", 5, "KV_BUFFERS", 2, "UNROLL", 0));
                 sets.put("odd-emulated", Map.of("TILE_Q", 9, "WPT_Q", 3, "TILE_K", 12, "WPT_K", 3, "TILE_D", 5,
                         "TILE_J", 6, "EXCHANGE", 2, "UNROLL", 0));
                 sets.put("single", Map.of("TILE_Q", 1, "WPT_Q", 1, "TILE_K", 1, "WPT_K", 1, "TILE_D", 1,
