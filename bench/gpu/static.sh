@@ -40,7 +40,7 @@ amd_report() { # KERNEL D DEFINES...: one line like ptx-report's
     local tmp; tmp="$(mktemp -d)"
     cat "$root/kernels/common.cl" "$root/kernels/$k.cl" > "$tmp/k.cl"
     clang-15 -x cl -cl-std=CL1.2 -target amdgcn-amd-amdhsa -mcpu="$arch" -nogpulib -Xclang -finclude-default-header \
-        -w -O3 -emit-llvm -c "$tmp/k.cl" -o "$tmp/k.bc" -DHEAD_D="$d" -DHEAD_DV="$d" "$@"
+        -w -O3 -emit-llvm -c "$tmp/k.cl" -o "$tmp/k.bc" -I "$root/kernels" -DHEAD_D="$d" -DHEAD_DV="$d" "$@"
     llvm-link-15 "$tmp/k.bc" /usr/lib/clc/amdgcn--amdhsa.bc -o "$tmp/l.bc" 2>/dev/null
     /usr/lib/llvm-15/bin/opt -O3 "$tmp/l.bc" -o "$tmp/o.bc"
     /usr/lib/llvm-15/bin/llc -march=amdgcn -mcpu="$arch" -filetype=obj "$tmp/o.bc" -o "$tmp/k.o" \
@@ -66,7 +66,7 @@ for d in 64 128; do
             line="$(amd_report "$k" "$d" "${defs[@]}")"
         else
             line="$(bash "$report" -a "$arch" "$root/kernels/common.cl" "$root/kernels/$k.cl" -- \
-                -DHEAD_D="$d" -DHEAD_DV="$d" "${defs[@]}" 2>&1 | grep "^$k on $arch:" || true)"
+                -I "$root/kernels" -DHEAD_D="$d" -DHEAD_DV="$d" "${defs[@]}" 2>&1 | grep "^$k on $arch:" || true)"
         fi
         [ -n "$line" ] || { echo "static.sh: no summary for $k (D=$d)" >&2; exit 1; }
         echo "D=$d ${defs[*]:-(file defaults)} $line"
