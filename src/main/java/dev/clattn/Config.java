@@ -5,8 +5,13 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Every knob of clattn in one place. Each has a system property, an environment variable and a default;
- * the system property wins over the environment, and the builder wins over both.
+ * Every knob of clattn in one place. {@link #defaults()} and {@link #builder()} are hermetic: they read no
+ * environment variable and no system property, so that an engine embedded in a server behaves the same
+ * whatever the process was started with. {@link #fromEnvironment()} and {@link #builderFromEnvironment()}
+ * (the CLI, the tests, {@link Attention#create()}) take each knob from its system property, else its
+ * environment variable, else the default; a builder's setters win over all three. Only there is the user's
+ * profile directory (~/.clattn/profiles) a default: hermetic configurations use the profiles shipped in the
+ * jar unless given a directory.
  *
  * <table>
  * <caption>Knobs</caption>
@@ -76,18 +81,28 @@ public final class Config {
         this.maxGridGroups = b.maxGridGroups;
     }
 
-    /** Knobs from system properties and the environment. */
-    public static Config fromEnvironment() {
+    /** The defaults alone: nothing read from the environment or the system properties. */
+    public static Config defaults() {
         return builder().build();
     }
 
-    /** A builder preset from system properties and the environment. */
+    /** Knobs from system properties and the environment, over the defaults. */
+    public static Config fromEnvironment() {
+        return builderFromEnvironment().build();
+    }
+
+    /** A builder preset with the defaults alone (hermetic). */
     public static Builder builder() {
-        return new Builder(System.getenv(), System::getProperty);
+        return new Builder(Map.of(), name -> null, false);
+    }
+
+    /** A builder preset from system properties and the environment. */
+    public static Builder builderFromEnvironment() {
+        return new Builder(System.getenv(), System::getProperty, true);
     }
 
     static Builder builder(Map<String, String> env, Function<String, String> props) {
-        return new Builder(env, props);
+        return new Builder(env, props, true);
     }
 
     public BackendKind backend() {
@@ -130,7 +145,7 @@ public final class Config {
         return profiling;
     }
 
-    /** The user's tuning-profile directory. */
+    /** The user's tuning-profile directory, or null for the jar's profiles alone. */
     public Path profileDir() {
         return profileDir;
     }
@@ -176,7 +191,7 @@ public final class Config {
                 + " threads=" + threads + " scoreBufferMiB=" + (scoreBufferBytes >> 20) + " path="
                 + path.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + " keySplits="
                 + (keySplits == 0 ? "auto" : keySplits) + " fusedKernel=" + orAny(fusedKernel) + " profiles="
-                + (useProfiles ? profileDir : "none") + (profiling ? " profiling=on" : "") + (params.isEmpty() ? "" : " params=" + params)
+                + (useProfiles ? (profileDir == null ? "(jar)" : profileDir) : "none") + (profiling ? " profiling=on" : "") + (params.isEmpty() ? "" : " params=" + params)
                 + " programCache=" + programCache + " maxGridGroups=" + maxGridGroups;
     }
 
@@ -203,7 +218,7 @@ public final class Config {
         private int programCache;
         private int maxGridGroups;
 
-        private Builder(Map<String, String> env, Function<String, String> props) {
+        private Builder(Map<String, String> env, Function<String, String> props, boolean userProfiles) {
             Function<String[], String> read = names -> {
                 String v = props.apply(names[0]);
                 if (v == null || v.isBlank()) {
@@ -234,7 +249,8 @@ public final class Config {
             if ("none".equals(pd)) {
                 useProfiles = false;
             } else {
-                profileDir = pd != null ? Path.of(pd) : Path.of(System.getProperty("user.home"), ".clattn", "profiles");
+                profileDir = pd != null ? Path.of(pd)
+                        : userProfiles ? Path.of(System.getProperty("user.home"), ".clattn", "profiles") : null;
             }
             String pa = read.apply(new String[] {"clattn.params", "CLATTN_PARAMS"});
             params = pa == null ? Map.of() : parseParams(pa);

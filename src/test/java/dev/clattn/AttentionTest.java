@@ -44,14 +44,14 @@ class AttentionTest {
 
     @Test
     void cpuBackendOnRequest() {
-        try (Attention engine = Attention.open(Config.builder().backend(BackendKind.CPU).build())) {
+        try (Attention engine = Attention.open(Config.builderFromEnvironment().backend(BackendKind.CPU).build())) {
             assertEquals("cpu", engine.backend().name());
         }
     }
 
     @Test
     void aDeviceSelectorThatMatchesNothingIsAnError() {
-        Config config = Config.builder().backend(BackendKind.AUTO).device("no-such-device-xyz").build();
+        Config config = Config.builderFromEnvironment().backend(BackendKind.AUTO).device("no-such-device-xyz").build();
         if (!dev.clattn.opencl.OpenCl.probe().available()) {
             try (Attention engine = Attention.open(config)) {
                 assertEquals("cpu", engine.backend().name());
@@ -76,7 +76,7 @@ class AttentionTest {
         Attention.FALLBACK_WARNED.set(false);
         try {
             for (int i = 0; i < 3; i++) {
-                try (Backend b = Attention.fallback("no OpenCL platform", Config.builder().threads(1).build())) {
+                try (Backend b = Attention.fallback("no OpenCL platform", Config.builderFromEnvironment().threads(1).build())) {
                     assertEquals("cpu", b.name());
                 }
             }

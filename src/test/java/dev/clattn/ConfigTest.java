@@ -66,4 +66,27 @@ class ConfigTest {
         assertEquals("threads: expected >= 1, got 0", assertThrows(IllegalArgumentException.class,
                 () -> Config.builder(Map.of(), k -> null).threads(0)).getMessage());
     }
+
+    /**
+     * A server's engine must not change with the process it runs in: the hermetic defaults and builder ignore
+     * a malformed CLATTN_THREADS, a CLATTN_PARAMS and a clattn.backend property, which fromEnvironment reads.
+     */
+    @Test
+    void theDefaultsReadNothingFromTheProcess() throws Exception {
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(javaBin, "-Dclattn.backend=cpu", "-cp",
+                System.getProperty("java.class.path"), ConfigProbe.class.getName()).redirectErrorStream(true);
+        pb.environment().put("CLATTN_THREADS", "many");
+        pb.environment().put("CLATTN_PARAMS", "attention_fused.TILE_Q=64");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        Config defaults = Config.builder(Map.of(), k -> null).build();
+        String expected = defaults.toString().replace("profiles=" + defaults.profileDir(), "profiles=(jar)");
+        assertTrue(out.contains("defaults: " + expected + "\n"), out);
+        assertTrue(out.contains("builder: " + expected.replace("threads=" + defaults.threads(), "threads=3")
+                + "\n"), out);
+        assertTrue(out.contains("environment: clattn.threads: expected an integer, got 'many'\n"), out);
+        assertFalse(out.contains("TILE_Q"), out);
+    }
 }

@@ -33,7 +33,7 @@ class LifecycleTest {
         if (kind == BackendKind.OPENCL) {
             OpenClDevices.require();
         }
-        return Attention.open(Config.builder().backend(kind).build());
+        return Attention.open(Config.builderFromEnvironment().backend(kind).build());
     }
 
     private static final Case SMALL = Case.of("lifecycle", new Shape(2, 2, 1, 5, 9, 8, 4)).causal(Causal.BOTTOM_RIGHT);

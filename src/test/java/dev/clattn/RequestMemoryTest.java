@@ -33,7 +33,7 @@ class RequestMemoryTest {
         Shape s = new Shape(1, 1, 1, N, N, 1, 1);
         AttentionRequest r = AttentionRequest.builder(s).q(new float[N]).k(new float[N]).v(new float[N])
                 .returnWeights(true).build();
-        try (Attention engine = Attention.open(Config.builder().backend(kind).build())) {
+        try (Attention engine = Attention.open(Config.builderFromEnvironment().backend(kind).build())) {
             RequestTooLargeException e = assertThrows(RequestTooLargeException.class, () -> engine.compute(r));
             assertEquals("weights", e.argument());
             assertEquals(bytes, e.bytes());
@@ -52,7 +52,7 @@ class RequestMemoryTest {
         }
         Shape s = new Shape(1, 1, 1, N, N, 1, 1);
         AttentionRequest r = AttentionRequest.builder(s).q(new float[N]).k(new float[N]).v(new float[N]).build();
-        try (Attention engine = Attention.open(Config.builder().backend(kind).build())) {
+        try (Attention engine = Attention.open(Config.builderFromEnvironment().backend(kind).build())) {
             RequestTooLargeException e = assertThrows(RequestTooLargeException.class, () -> engine.backend().qkt(r));
             assertEquals("scores", e.argument());
         }

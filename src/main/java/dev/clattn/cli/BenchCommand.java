@@ -208,9 +208,9 @@ final class BenchCommand implements Callable<Integer>, ArgumentOptions {
 
     private Config config(String path, String tuning) {
         Config.Builder b = switch (path) {
-            case "fused" -> Config.builder().backend(BackendKind.OPENCL).path(AttentionPath.FUSED);
-            case "three-kernel" -> Config.builder().backend(BackendKind.OPENCL).path(AttentionPath.THREE_KERNEL);
-            case "cpu" -> Config.builder().backend(BackendKind.CPU);
+            case "fused" -> Config.builderFromEnvironment().backend(BackendKind.OPENCL).path(AttentionPath.FUSED);
+            case "three-kernel" -> Config.builderFromEnvironment().backend(BackendKind.OPENCL).path(AttentionPath.THREE_KERNEL);
+            case "cpu" -> Config.builderFromEnvironment().backend(BackendKind.CPU);
             default -> throw new IllegalArgumentException("--paths: expected fused, three-kernel, cpu or " + JAVA_LOOP
                     + ", got '" + path + "'");
         };

@@ -57,7 +57,7 @@ final class DemoCommand implements Callable<Integer>, ArgumentOptions {
         Shape shape = Shape.of(batch, heads, seq, dim);
         Random rnd = new Random(1);
         AttentionRequest request = Float64Check.selfAttention(shape, Causal.TOP_LEFT, rnd);
-        Config config = Config.builder().backend(BackendKind.parse(backend)).build();
+        Config config = Config.builderFromEnvironment().backend(BackendKind.parse(backend)).build();
         try (Attention engine = Attention.open(config)) {
             out.println("device:  " + engine.backend().name() + " - " + engine.backend().device());
             out.println("problem: " + shape + ", causal (top-left), fp32");

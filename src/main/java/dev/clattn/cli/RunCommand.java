@@ -79,7 +79,7 @@ final class RunCommand implements Callable<Integer>, ArgumentOptions {
                 .output("--out", out).output("--weights", weights).output("--lse", lse);
         Causal causalMask = causal == null ? Causal.NONE : Causal.parse(causal);
         Storage storageKind = Storage.parse(storage);
-        Config config = Config.builder().backend(BackendKind.parse(backend)).path(AttentionPath.parse(path)).build();
+        Config config = Config.builderFromEnvironment().backend(BackendKind.parse(backend)).path(AttentionPath.parse(path)).build();
         Npy.Array qa = Npy.read("--q " + q, q);
         Npy.Array ka = Npy.read("--k " + k, k);
         Npy.Array va = Npy.read("--v " + v, v);

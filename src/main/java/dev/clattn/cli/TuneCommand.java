@@ -93,7 +93,7 @@ final class TuneCommand implements Callable<Integer>, ArgumentOptions {
             throw new IllegalArgumentException("--kernel: expected one of " + String.join(", ", Tuner.KERNELS)
                     + ", got '" + kernel + "'");
         }
-        Config.Builder cb = Config.builder();
+        Config.Builder cb = Config.builderFromEnvironment();
         if (kernels != null) {
             cb.kernelDir(kernels);
         }

@@ -88,7 +88,7 @@ class TuneCommandTest {
         assertEquals(96, saved.nMax(), "2N");
         assertEquals(Integer.parseInt(summary.group(1)), saved.params().get("ROWS"));
         assertTrue(out.contains("used for N 32..63"), out);
-        Config config = Config.builder().kernelDir(kernelDir).profileDir(dir.resolve("profiles")).build();
+        Config config = Config.builderFromEnvironment().kernelDir(kernelDir).profileDir(dir.resolve("profiles")).build();
         try (OpenClBackend engine = new OpenClBackend(OpenClDevices.require(), config)) {
             assertTrue(engine.fusedKernel(new Shape(1, 2, 2, 48, 48, 24, 24)).contains("ROWS=" + summary.group(1)));
             assertTrue(engine.fusedKernel(new Shape(1, 2, 2, 48, 4096, 24, 24)).contains("ROWS=4"),

@@ -21,7 +21,7 @@ class KernelProfilingTest {
             Causal.TOP_LEFT, new Random(3));
 
     private static OpenClBackend backend(AttentionPath path, boolean profiling) {
-        return new OpenClBackend(OpenClDevices.require(), Config.builder().backend(BackendKind.OPENCL).path(path)
+        return new OpenClBackend(OpenClDevices.require(), Config.builderFromEnvironment().backend(BackendKind.OPENCL).path(path)
                 .profiling(profiling).build());
     }
 

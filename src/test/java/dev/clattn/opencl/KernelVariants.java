@@ -74,7 +74,7 @@ final class KernelVariants {
 
     static OpenClBackend backend(String kernel, String label) {
         // The merge kernel only runs when the keys are split.
-        Config config = Config.builder().keySplits(kernel.equals("attention_merge") ? 3 : 0)
+        Config config = Config.builderFromEnvironment().keySplits(kernel.equals("attention_merge") ? 3 : 0)
                 .fusedKernel(Config.FUSED_KERNELS.contains(kernel) ? kernel : null).build();
         return BACKENDS.computeIfAbsent(kernel + "/" + label, key -> new OpenClBackend(OpenClDevices.require(),
                 config, Map.of(kernel, sets(kernel).get(label))));

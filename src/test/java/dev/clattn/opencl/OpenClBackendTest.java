@@ -24,7 +24,7 @@ class OpenClBackendTest extends OpenClContract {
 
     @Test
     void scoresLargerThanTheBufferRunInChunks() {
-        Config oneMiB = Config.builder().scoreBufferMiB(1).build();
+        Config oneMiB = Config.builderFromEnvironment().scoreBufferMiB(1).build();
         try (OpenClBackend small = new OpenClBackend(OpenClDevices.require(), oneMiB)) {
             // Several whole heads per chunk: 300 x 300 floats = 352 KiB per head.
             checkAttention(small, Case.of("chunk-heads", new Shape(3, 2, 1, 300, 300, 16, 8))
@@ -78,7 +78,7 @@ class OpenClBackendTest extends OpenClContract {
                 i.localMemBytes(), 32L << 20, i.maxWorkGroupSize(), i.openclCVersion(), i.fp64(), i.fp16(),
                 i.preferredFloatVector());
         try (OpenClBackend tiny = new OpenClBackend(new OpenCl.Device(small, real.platform(), real.id()),
-                Config.builder().build())) {
+                Config.builderFromEnvironment().build())) {
             int n = 4 << 20; // Q, K, V and O of 16 MiB each: each fits one buffer, all of them do not fit 64 MiB
             Shape s = new Shape(1, 1, 1, 256, 256, n / 256, n / 256);
             AttentionRequest r = AttentionRequest.builder(s).q(new float[n]).k(new float[n]).v(new float[n]).build();
@@ -100,7 +100,7 @@ class OpenClBackendTest extends OpenClContract {
             good = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         }
         Files.writeString(dir.resolve("av.cl"), good.replace("acc[wq][wv] = 0.0f;", "acc[wq][wv] = undeclared;"));
-        Config config = Config.builder().kernelDir(dir).build();
+        Config config = Config.builderFromEnvironment().kernelDir(dir).build();
         KernelBuildException e = assertThrows(KernelBuildException.class,
                 () -> new OpenClBackend(OpenClDevices.require(), config));
         assertTrue(e.kernel().contains(dir.resolve("av.cl").toString()), e.kernel());
@@ -118,9 +118,9 @@ class OpenClBackendTest extends OpenClContract {
         Shape s = new Shape(1, 2, 2, 300, 300, 64, 64);
         dev.clattn.tune.Profiles.save(dir, new dev.clattn.tune.Profile(info.vendor(), info.name(),
                 info.driverVersion(), name, source.hash(), 64, 256, 512, java.util.Map.of(param, 2), 1, "2026-11-21"));
-        try (OpenClBackend plain = new OpenClBackend(device, Config.builder().profileDir(dir.resolve("none")).build());
-                OpenClBackend tuned = new OpenClBackend(device, Config.builder().profileDir(dir).build());
-                OpenClBackend forced = new OpenClBackend(device, Config.builder().profileDir(dir)
+        try (OpenClBackend plain = new OpenClBackend(device, Config.builderFromEnvironment().profileDir(dir.resolve("none")).build());
+                OpenClBackend tuned = new OpenClBackend(device, Config.builderFromEnvironment().profileDir(dir).build());
+                OpenClBackend forced = new OpenClBackend(device, Config.builderFromEnvironment().profileDir(dir)
                         .params(java.util.Map.of(name, java.util.Map.of(param, 1))).build())) {
             assertTrue(!plain.fusedKernel(s).contains(param + "=2"), plain.fusedKernel(s));
             assertTrue(tuned.fusedKernel(s).contains(param + "=2"), tuned.fusedKernel(s));
@@ -133,7 +133,7 @@ class OpenClBackendTest extends OpenClContract {
 
     @Test
     void programCacheBoundsTheProgramsHeldAndResultsStayRight() throws Exception {
-        Config two = Config.builder().programCache(2).keySplits(3).build();
+        Config two = Config.builderFromEnvironment().programCache(2).keySplits(3).build();
         try (OpenClBackend small = new OpenClBackend(OpenClDevices.require(), two)) {
             java.lang.reflect.Field field = OpenClBackend.class.getDeclaredField("context");
             field.setAccessible(true);

@@ -21,7 +21,7 @@ class OpenClFlashContractTest extends OpenClContract {
     @Override
     protected Config config() {
         boolean cpu = OpenClDevices.require().info().isCpu();
-        return Config.builder().fusedKernel(cpu ? "attention_flash" : null).keySplits(3).params(PARAMS).build();
+        return Config.builderFromEnvironment().fusedKernel(cpu ? "attention_flash" : null).keySplits(3).params(PARAMS).build();
     }
 
     @Test
@@ -39,7 +39,7 @@ class OpenClFlashContractTest extends OpenClContract {
     void aHeadDimensionBeyondLocalMemoryIsAnErrorWhenTheKernelIsNamed() {
         int d = (int) Math.max(1200, OpenClDevices.require().info().localMemBytes() * 2 / (64 * Float.BYTES));
         Shape s = new Shape(1, 1, 1, 2, 2, d, 4);
-        Config named = Config.builder().fusedKernel("attention_flash").params(PARAMS).build();
+        Config named = Config.builderFromEnvironment().fusedKernel("attention_flash").params(PARAMS).build();
         try (OpenClBackend b = new OpenClBackend(OpenClDevices.require(), named)) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> b.attention(Case.of("D" + d, s).request(false, false)));

@@ -17,7 +17,7 @@ class OpenClSmallGridTest extends OpenClContract {
     private static final int LIMIT = 3;
     @Override
     protected Config config() {
-        return Config.builder().maxGridGroups(LIMIT).keySplits(5).build();
+        return Config.builderFromEnvironment().maxGridGroups(LIMIT).keySplits(5).build();
     }
 
     @Test

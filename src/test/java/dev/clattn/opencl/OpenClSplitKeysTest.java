@@ -11,12 +11,12 @@ import org.junit.jupiter.api.Test;
 class OpenClSplitKeysTest extends OpenClContract {
     @Override
     protected Config config() {
-        return Config.builder().keySplits(3).build();
+        return Config.builderFromEnvironment().keySplits(3).build();
     }
 
     @Test
     void automaticSplitsOnlyForShapesThatLeaveTheDeviceIdle() {
-        try (OpenClBackend auto = new OpenClBackend(OpenClDevices.require(), Config.builder().build())) {
+        try (OpenClBackend auto = new OpenClBackend(OpenClDevices.require(), Config.builderFromEnvironment().build())) {
             assertTrue(auto.keySplits(new Shape(1, 2, 2, 1, 32768, 64, 64)) > 1);
             assertEquals(1, auto.keySplits(new Shape(4, 16, 16, 4096, 4096, 64, 64)));
             assertEquals(1, auto.keySplits(new Shape(1, 1, 1, 1, 1, 64, 64)));

@@ -38,7 +38,7 @@ class TunerTest {
     @Test
     void exhaustiveSearchRejectsWrongCandidatesAndResumes(@TempDir Path dir) throws Exception {
         OpenCl.Device device = OpenClDevices.require();
-        Config config = Config.builder().kernelDir(brokenKernels(dir)).build();
+        Config config = Config.builderFromEnvironment().kernelDir(brokenKernels(dir)).build();
         KernelSource source = KernelSource.load("attention_fused_vec", config.kernelDir());
         Path cacheFile = dir.resolve("cache.jsonl");
         Tuner tuner = new Tuner(device, config, source, PROBLEM, 2, TuneCache.open(cacheFile));
@@ -76,7 +76,7 @@ class TunerTest {
         assertFalse(broken.equals(text));
         Files.writeString(dir.resolve("qkt.cl"), broken);
         OpenCl.Device device = OpenClDevices.require();
-        Config config = Config.builder().kernelDir(dir).build();
+        Config config = Config.builderFromEnvironment().kernelDir(dir).build();
         KernelSource source = KernelSource.load("qkt", dir);
         Tuner tuner = new Tuner(device, config, source, PROBLEM, 2, TuneCache.open(null));
         assertEquals("GFLOP/s", tuner.unit());
@@ -104,7 +104,7 @@ class TunerTest {
 
     @Test
     void aKernelOutsideTheTunedOnesIsRefusedByName() {
-        Config config = Config.builder().build();
+        Config config = Config.builderFromEnvironment().build();
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> new Tuner(OpenClDevices.require(), config, KernelSource.load("pack_kt", null), PROBLEM, 1,
                         TuneCache.open(null)));
@@ -115,7 +115,7 @@ class TunerTest {
     @Test
     void constraintViolationsAreRejectedBeforeAnyBuild() {
         OpenCl.Device device = OpenClDevices.require();
-        Config config = Config.builder().build();
+        Config config = Config.builderFromEnvironment().build();
         Tuner tuner = new Tuner(device, config, KernelSource.load("attention_fused", null), PROBLEM, 1,
                 TuneCache.open(null));
         Tuner.Candidate bad = tuner.evaluate(Map.of("TILE_Q", 8, "WPT_Q", 2, "TILE_K", 16, "THREADS_X", 32,
