@@ -117,6 +117,16 @@ public final class Attention implements AutoCloseable {
         return new AttentionResult(out, null, lse);
     }
 
+    /**
+     * A paged KV cache in this engine's memory (device memory on OpenCL), for decoding: see {@link KvCache}.
+     * Close it before the engine.
+     */
+    public KvCache kvCache(KvCache.Layout layout) {
+        synchronized (backend) {
+            return new KvCache(layout, backend.kvStore(layout));
+        }
+    }
+
     public Backend backend() {
         return backend;
     }

@@ -28,6 +28,9 @@ public interface Backend extends AutoCloseable {
     /** O [B,Hq,Nq,Dv] = P·V, where keys hidden by causality or key length are never read. */
     float[] av(AttentionRequest request, float[] weights);
 
+    /** A store for a {@link KvCache} of this layout, in this backend's memory; the cache owns and closes it. */
+    KvStore kvStore(KvCache.Layout layout);
+
     /**
      * Frees the device buffers kept between calls for reuse (after an unusually large request, say); the next
      * call allocates again. The CPU fallback keeps none.

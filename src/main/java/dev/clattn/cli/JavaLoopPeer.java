@@ -117,4 +117,9 @@ final class JavaLoopPeer implements Backend {
     @Override
     public void close() {
     }
+
+    @Override
+    public dev.clattn.KvStore kvStore(dev.clattn.KvCache.Layout layout) {
+        throw new UnsupportedOperationException("the Java loop peer keeps no KV cache");
+    }
 }

@@ -247,6 +247,15 @@ public final class CpuBackend implements Backend {
         return out;
     }
 
+    /** KV cache blocks on the heap; attention over them runs on this backend's threads. */
+    @Override
+    public dev.clattn.KvStore kvStore(dev.clattn.KvCache.Layout layout) {
+        return new CpuKvStore(layout, tasks -> call(() -> {
+            run(tasks);
+            return null;
+        }));
+    }
+
     @Override
     public void close() {
         lifecycle.writeLock().lock();

@@ -25,7 +25,7 @@ import org.jocl.Pointer;
  * calls allocate nothing on the device; and the transfers in and out of them.
  */
 final class DeviceBuffers implements AutoCloseable {
-    enum Role { Q, K, V, O, SCORES, LSE, KEY_LENGTHS, MASK, BIAS, PARTS, PART_LSE, Q16, K16, V16, KT }
+    enum Role { Q, K, V, O, SCORES, LSE, KEY_LENGTHS, MASK, BIAS, PARTS, PART_LSE, Q16, K16, V16, KT, BLOCK_TABLES }
 
     private static final long[] NO_STRIDES = new long[4];
     /** Floats per transfer when a buffer must be copied to native order first (heap, big-endian, views). */

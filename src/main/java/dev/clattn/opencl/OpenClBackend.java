@@ -28,6 +28,9 @@ public final class OpenClBackend implements Backend {
     private final AttentionPath path;
     private ThreeKernelPath threeKernel;
     private FusedPath fused;
+    private AttentionPagedKernel paged;
+    private AttentionMergeKernel merge;
+    private final int maxGridGroups;
     private volatile boolean closed;
 
     public OpenClBackend(OpenCl.Device device, Config config) {
@@ -42,6 +45,7 @@ public final class OpenClBackend implements Backend {
         this.context = new ClContext(device, config.profiling(), config.programCache());
         this.buffers = new DeviceBuffers(context);
         this.path = config.path();
+        this.maxGridGroups = config.maxGridGroups();
         DeviceInfo info = device.info();
         java.util.List<Launcher> built = new java.util.ArrayList<>();
         java.util.List<ProfiledKernels<?>> profiled = new java.util.ArrayList<>();
@@ -57,12 +61,14 @@ public final class OpenClBackend implements Backend {
             String variant = config.fusedKernel() != null ? config.fusedKernel() : info.fusedKernel();
             ProfiledKernels<FusedKernel> chosen = variant.equals("attention_fused") ? portable
                     : track(profiled, sources.fused(variant));
-            KernelSource merge = sources.source("attention_merge");
+            KernelSource mergeSource = sources.source("attention_merge");
             KernelSource toHalf = sources.source("to_half");
             KernelSource packKt = sources.source("pack_kt");
+            this.merge = track(built, new AttentionMergeKernel(context, mergeSource, sources.params(mergeSource)));
+            KernelSource pagedSource = sources.source("attention_paged");
+            this.paged = track(built, new AttentionPagedKernel(context, pagedSource, sources.params(pagedSource)));
             fused = new FusedPath(buffers, info, config.keySplits(), config.maxGridGroups(), chosen, portable,
-                    config.fusedKernel() == null,
-                    track(built, new AttentionMergeKernel(context, merge, sources.params(merge))),
+                    config.fusedKernel() == null, this.merge,
                     track(built, new ToHalfKernel(context, toHalf, sources.params(toHalf))),
                     track(built, new PackKtKernel(context, packKt, sources.params(packKt))));
         } catch (RuntimeException e) {
@@ -139,7 +145,7 @@ public final class OpenClBackend implements Backend {
         }
     }
 
-    private void ensureOpen() {
+    void ensureOpen() {
         if (closed) {
             throw new IllegalStateException("OpenCL backend used after close (" + context.info().name() + ")");
         }
@@ -227,6 +233,13 @@ public final class OpenClBackend implements Backend {
         return threeKernel.av(r, weights);
     }
 
+    /** KV cache blocks in device memory; attention over them runs attention_paged on this device. */
+    @Override
+    public synchronized dev.clattn.KvStore kvStore(dev.clattn.KvCache.Layout layout) {
+        ensureOpen();
+        return new OpenClKvStore(this, context, buffers, paged, merge, maxGridGroups, layout);
+    }
+
     @Override
     public synchronized void releaseBuffers() {
         if (!closed) {
@@ -245,6 +258,9 @@ public final class OpenClBackend implements Backend {
         }
         if (fused != null) {
             fused.close();
+        }
+        if (paged != null) {
+            paged.close();
         }
         buffers.close();
         context.close();

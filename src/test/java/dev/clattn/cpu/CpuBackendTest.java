@@ -5,7 +5,12 @@ import dev.clattn.BackendContract;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
-class CpuBackendTest extends BackendContract {
+class CpuBackendTest extends BackendContract implements dev.clattn.KvCacheContract {
+    @Override
+    public dev.clattn.Backend kvBackend() {
+        return backend();
+    }
+
     private static final CpuBackend BACKEND = new CpuBackend(2);
 
     @Override

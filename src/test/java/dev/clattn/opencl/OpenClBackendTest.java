@@ -16,7 +16,12 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class OpenClBackendTest extends OpenClContract {
+class OpenClBackendTest extends OpenClContract implements dev.clattn.KvCacheContract {
+    @Override
+    public dev.clattn.Backend kvBackend() {
+        return backend();
+    }
+
     @Override
     protected Config config() {
         return Config.fromEnvironment();

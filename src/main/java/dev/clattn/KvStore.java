@@ -1,0 +1,33 @@
+package dev.clattn;
+
+/**
+ * Where a {@link KvCache} keeps its blocks: device memory of an OpenCL backend, or the CPU fallback's heap.
+ * The cache decides which block holds what; a store only moves rows and attends. Block b holds, for each of the
+ * Hk heads, {@code blockSize} key rows of D floats and value rows of Dv floats: [block][head][slot][d].
+ * Calls come from the cache, one at a time.
+ */
+public interface KvStore extends AutoCloseable {
+    /**
+     * Writes tokens [from, from + n) of {@code k} [Hk, tokens, D] and {@code v} [Hk, tokens, Dv] into slots
+     * [slot, slot + n) of {@code block}, every head.
+     */
+    void write(int block, int slot, float[] k, float[] v, int tokens, int from, int n);
+
+    /** Copies the first {@code slots} rows of every head of block {@code from} to block {@code to}. */
+    void copy(int from, int to, int slots);
+
+    /**
+     * Attention of {@code q} [B, Hq, Nq, D] over B cached sequences: sequence b is {@code lengths[b]} tokens in
+     * the blocks {@code tables[b * maxBlocks ..]} (in order), and its query i sees keys j &le; i + lengths[b]
+     * &minus; Nq (the new queries are its last Nq tokens). Returns O [B, Hq, Nq, Dv] and, when asked, the LSE
+     * [B, Hq, Nq].
+     */
+    AttentionResult attend(int[] tables, int maxBlocks, int[] lengths, float[] q, int queryHeads, int queries,
+            float scale, boolean lse);
+
+    /** Bytes the store holds for blocks now. */
+    long bytesHeld();
+
+    @Override
+    void close();
+}
