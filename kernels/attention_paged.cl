@@ -1,8 +1,10 @@
 // Attention of new queries over a paged KV cache, flash-decoding style: a work-group owns one (key split,
 // sequence and KV head, block of ROWS query rows), where the rows are the (Hq / Hk) query heads sharing the KV
 // head times the Nq new queries, so that each cached key and value row is read once for all of them. Keys are
-// found through the sequence's block table; a pool block holds [head][slot][d] for BLOCK tokens. Per tile of
-// WG_SIZE keys: each work-item scores one key against every row and stages its V row; one work-item per row
+// found through the sequence's block table. A pool block holds, per head, its BLOCK keys transposed,
+// [head][d][slot], so that the work-items scoring consecutive keys read consecutive floats (a vector load on a
+// CPU, a coalesced one on a GPU), and its values as rows, [head][slot][dv]. Per tile of WG_SIZE keys: each
+// work-item scores one key against every row while the group stages the tile's V rows; one work-item per row
 // updates that row's max and sum; then every work-item accumulates its share of the ROWS x Dv outputs.
 // Query i of a sequence of length L sees keys j <= L - Nq + i. A split writes its normalised partial O and its
 // LSE ([split][B * Hq * Nq]...), which attention_merge combines; a split past a sequence's end writes O = 0
@@ -65,15 +67,14 @@ void attention_paged(__global const float* restrict q, __global const float* res
     for (int j0 = k_begin; j0 < k_end; j0 += WG_SIZE) {
         const int j = j0 + t;
         if (j < k_end) {
-            const size_t at = ((size_t)tables[b * max_blocks + j / BLOCK] * hk + g) * BLOCK + j % BLOCK;
-            __global const float* kr = kpool + at * HEAD_D;
-            __global const float* vr = vpool + at * HEAD_DV;
+            __global const float* kc = kpool + ((size_t)tables[b * max_blocks + j / BLOCK] * hk + g) * HEAD_D * BLOCK
+                + j % BLOCK;
             float s[ROWS];
             for (int r = 0; r < ROWS; ++r) {
                 s[r] = 0.0f;
             }
             for (int e = 0; e < HEAD_D; ++e) {
-                const float kd = kr[e];
+                const float kd = kc[e * BLOCK];
                 for (int r = 0; r < ROWS; ++r) {
                     s[r] = fma(qs[r][e], kd, s[r]);
                 }
@@ -82,16 +83,15 @@ void attention_paged(__global const float* restrict q, __global const float* res
                 const int visible = r < rows && j <= len - nq + (r_all0 + r) % nq;
                 ss[r][t] = visible ? s[r] * scale : -INFINITY;
             }
-            for (int c = 0; c < HEAD_DV; ++c) {
-                vs[t][c] = vr[c];
-            }
         } else {
             for (int r = 0; r < ROWS; ++r) {
                 ss[r][t] = -INFINITY;
             }
-            for (int c = 0; c < HEAD_DV; ++c) {
-                vs[t][c] = 0.0f;
-            }
+        }
+        for (int x = t; x < WG_SIZE * HEAD_DV; x += WG_SIZE) {
+            const int jv = j0 + x / HEAD_DV;
+            vs[x / HEAD_DV][x % HEAD_DV] = jv < k_end ? vpool[(((size_t)tables[b * max_blocks + jv / BLOCK] * hk + g)
+                * BLOCK + jv % BLOCK) * HEAD_DV + x % HEAD_DV] : 0.0f;
         }
         barrier(CLK_LOCAL_MEM_FENCE);
         if (t < ROWS) {

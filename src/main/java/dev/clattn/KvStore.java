@@ -3,7 +3,7 @@ package dev.clattn;
 /**
  * Where a {@link KvCache} keeps its blocks: device memory of an OpenCL backend, or the CPU fallback's heap.
  * The cache decides which block holds what; a store only moves rows and attends. Block b holds, for each of the
- * Hk heads, {@code blockSize} key rows of D floats and value rows of Dv floats: [block][head][slot][d].
+ * Hk heads, {@code blockSize} keys of D floats and values of Dv floats, laid out as suits the store's kernel.
  * Calls come from the cache, one at a time.
  */
 public interface KvStore extends AutoCloseable {

@@ -46,10 +46,13 @@ final class BenchCommand implements Callable<Integer>, ArgumentOptions {
     List<String> shapeSpecs;
     /** The plain Java loop a user would write, timed beside the CPU fallback (masks none and causal only). */
     static final String JAVA_LOOP = "java-loop";
+    /** Decode steps from a paged KV cache: {@link BenchKvCache}. */
+    static final String KV_CACHE = "kv-cache";
 
     @Option(names = "--paths", split = ",", defaultValue = "fused,three-kernel,cpu",
-            paramLabel = "fused|three-kernel|cpu|java-loop", description = "java-loop: the plain multi-threaded "
-            + "Java loop peer (masks none and causal)")
+            paramLabel = "fused|three-kernel|cpu|java-loop|kv-cache", description = "java-loop: the plain "
+            + "multi-threaded Java loop peer (masks none and causal); kv-cache: decode shapes (Nq = 1, mask none) "
+            + "from a paged KV cache on the OpenCL device, each step appending one token per sequence")
     List<String> paths;
     @Option(names = "--mask", split = ",", paramLabel = "none|causal|padding|bias", description = "masks to run: "
             + "none, causal (top-left), padding (per-batch key lengths), bias (additive, per key); default none,causal "
@@ -148,14 +151,21 @@ final class BenchCommand implements Callable<Integer>, ArgumentOptions {
         w.println(BenchReport.header());
         List<BenchRow> rows = new ArrayList<>();
         Map<String, Backend> engines = new LinkedHashMap<>();
+        Map<String, Attention> caches = new LinkedHashMap<>();
         OrtPeer ortPeer = ort ? new OrtPeer() : null;
         OrtPeer.Settings ortSettings = new OrtPeer.Settings(warmup, repeat, maxError, peakOnCpu && peak != null
                 ? peak.fmaGflops() : Double.NaN);
         try {
             for (String path : paths) {
                 for (String t : path.equals("cpu") || path.equals(JAVA_LOOP) ? List.of("-") : tunings) {
-                    engines.put(path + "/" + t, path.equals(JAVA_LOOP) ? new JavaLoopPeer()
-                            : Attention.createBackend(config(path, t)));
+                    if (path.equals(KV_CACHE)) {
+                        Attention a = Attention.open(config(path, t));
+                        caches.put(path + "/" + t, a);
+                        engines.put(path + "/" + t, a.backend());
+                    } else {
+                        engines.put(path + "/" + t, path.equals(JAVA_LOOP) ? new JavaLoopPeer()
+                                : Attention.createBackend(config(path, t)));
+                    }
                 }
             }
             // Inputs are made once per shape and mask and shared by every storage and path.
@@ -167,8 +177,8 @@ final class BenchCommand implements Callable<Integer>, ArgumentOptions {
                         for (Map.Entry<String, Backend> e : engines.entrySet()) {
                             String[] pathTuning = e.getKey().split("/");
                             if (st == Storage.F32 || pathTuning[0].equals("fused")) {
-                                for (BenchRow row : measure(e.getValue(), pathTuning[0], pathTuning[1], r,
-                                        mask)) {
+                                for (BenchRow row : measure(e.getValue(), caches.get(e.getKey()), pathTuning[0],
+                                        pathTuning[1], r, mask)) {
                                     rows.add(row);
                                     w.println(BenchReport.line(row));
                                     w.flush();
@@ -208,11 +218,12 @@ final class BenchCommand implements Callable<Integer>, ArgumentOptions {
 
     private Config config(String path, String tuning) {
         Config.Builder b = switch (path) {
-            case "fused" -> Config.builderFromEnvironment().backend(BackendKind.OPENCL).path(AttentionPath.FUSED);
+            case "fused", KV_CACHE -> Config.builderFromEnvironment().backend(BackendKind.OPENCL)
+                    .path(AttentionPath.FUSED);
             case "three-kernel" -> Config.builderFromEnvironment().backend(BackendKind.OPENCL).path(AttentionPath.THREE_KERNEL);
             case "cpu" -> Config.builderFromEnvironment().backend(BackendKind.CPU);
-            default -> throw new IllegalArgumentException("--paths: expected fused, three-kernel, cpu or " + JAVA_LOOP
-                    + ", got '" + path + "'");
+            default -> throw new IllegalArgumentException("--paths: expected fused, three-kernel, cpu, " + JAVA_LOOP
+                    + " or " + KV_CACHE + ", got '" + path + "'");
         };
         if (kernels != null) {
             b.kernelDir(kernels);
@@ -220,23 +231,40 @@ final class BenchCommand implements Callable<Integer>, ArgumentOptions {
         return b.profiling(true).useProfiles(!tuning.equals("defaults")).build();
     }
 
-    private List<BenchRow> measure(Backend backend, String path, String tuning, AttentionRequest r, String mask) {
+    /** @param cache the engine of the kv-cache path, else null */
+    private List<BenchRow> measure(Backend backend, Attention cache, String path, String tuning, AttentionRequest r,
+            String mask) {
+        if (cache == null) {
+            return measure(backend, path, tuning, r, mask, () -> backend.attention(r), 0);
+        }
+        if (!mask.equals("none") || r.storage() != Storage.F32) {
+            throw new IllegalArgumentException("--paths " + KV_CACHE + ": expected --mask none and --storage f32, got "
+                    + mask + " and " + r.storage());
+        }
+        try (BenchKvCache kv = new BenchKvCache(cache, r, warmup + repeat + 1)) {
+            return measure(backend, path, tuning, r, mask, kv::step, kv.bytesHeld());
+        }
+    }
+
+    private List<BenchRow> measure(Backend backend, String path, String tuning, AttentionRequest r, String mask,
+            java.util.function.Supplier<dev.clattn.AttentionResult> call, long cacheBytes) {
         Shape s = r.shape();
         Storage st = r.storage();
         double visible = BenchWorkloads.visibleFraction(s, mask);
-        double error = Float64Check.sampledError(r, backend.attention(r).output(), 16);
+        double error = Float64Check.sampledError(r, call.get().output(), 16);
         if (!(error <= maxError)) {
             throw new IllegalStateException(path + " " + s + " " + mask + " " + st + ": max error " + error
                     + " against float64 exceeds --max-error " + maxError + "; not timed");
         }
         OpenClBackend ocl = backend instanceof OpenClBackend o ? o : null;
         for (int i = 1; i < warmup; i++) {
-            backend.attention(r);
+            call.get();
         }
-        Samples t = Timing.sample(repeat, () -> backend.attention(r), ocl == null ? Map::of : ocl::takeKernelMillis);
-        long held = ocl != null ? ocl.deviceBytesHeld() : 0;
+        Samples t = Timing.sample(repeat, call::get, ocl == null ? Map::of : ocl::takeKernelMillis);
+        long held = (ocl != null ? ocl.deviceBytesHeld() : 0) + cacheBytes;
         String params = ocl == null ? "threads=" + Runtime.getRuntime().availableProcessors()
-                : path.equals("fused") ? ocl.fusedKernel(s) : ocl.threeKernelParams();
+                : path.equals("fused") ? ocl.fusedKernel(s) : path.equals(KV_CACHE) ? "blocks of "
+                + BenchKvCache.BLOCK + " tokens" : ocl.threeKernelParams();
         double flops = BenchRow.attentionFlops(s, visible);
         double host = Samples.median(t.hostMs());
         double kernel = Samples.median(t.kernelMs());

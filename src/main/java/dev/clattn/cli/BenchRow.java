@@ -6,7 +6,7 @@ import dev.clattn.Storage;
 /**
  * One line of a benchmark: a whole path, or one kernel of it timed alone by profiling events.
  *
- * @param path fused, three-kernel or cpu
+ * @param path fused, three-kernel, cpu, java-loop or kv-cache
  * @param kernel the kernel's name for a kernel row, "" for the whole path
  * @param tuning where the kernel parameters came from: "profiles" (with any that match) or "defaults"
  * @param mask none, causal, padding or bias ({@link BenchWorkloads#request})
@@ -15,7 +15,8 @@ import dev.clattn.Storage;
  * @param gflops useful FLOPs (visible pairs only: causal counts half) over the kernel median, or over the host
  *     median without one
  * @param gflopsEndToEnd the path's FLOPs over the host median
- * @param gbPerS bytes read and written over the kernel median, for memory-bound kernels (softmax_rows)
+ * @param gbPerS bytes read and written over the kernel median, for memory-bound kernels (softmax_rows,
+ *     attention_paged)
  * @param peakFraction gflops over the measured FMA peak, or gbPerS over the measured copy bandwidth
  * @param error max |O − float64| over sampled rows, checked before timing (NaN for kernel rows)
  */
@@ -46,7 +47,12 @@ record BenchRow(String path, String kernel, String tuning, Shape shape, String m
     /** Bytes one kernel reads and writes when it is memory-bound, else NaN. */
     static double kernelBytes(String kernel, Shape s) {
         // softmax_rows reads every score and writes every weight, hidden ones included.
-        return kernel.equals("softmax_rows") ? 2.0 * 4 * s.heads() * s.queryLen() * s.keyLen() : Double.NaN;
+        // attention_paged reads every cached key and value row once per KV head.
+        return switch (kernel) {
+            case "softmax_rows" -> 2.0 * 4 * s.heads() * s.queryLen() * s.keyLen();
+            case "attention_paged", "attention_paged_vec" -> 4.0 * s.batch() * s.kvHeads() * s.keyLen() * (s.headDim() + s.valueDim());
+            default -> Double.NaN;
+        };
     }
 
     String label() {

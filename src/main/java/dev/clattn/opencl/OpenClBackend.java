@@ -29,6 +29,8 @@ public final class OpenClBackend implements Backend {
     private ThreeKernelPath threeKernel;
     private FusedPath fused;
     private AttentionPagedKernel paged;
+    /** On CPU devices, the vectorised attention_paged for block sizes that are a multiple of 4; else null. */
+    private AttentionPagedKernel pagedVec;
     private AttentionMergeKernel merge;
     private final int maxGridGroups;
     private volatile boolean closed;
@@ -67,6 +69,10 @@ public final class OpenClBackend implements Backend {
             this.merge = track(built, new AttentionMergeKernel(context, mergeSource, sources.params(mergeSource)));
             KernelSource pagedSource = sources.source("attention_paged");
             this.paged = track(built, new AttentionPagedKernel(context, pagedSource, sources.params(pagedSource)));
+            if (info.isCpu()) {
+                KernelSource vecSource = sources.source("attention_paged_vec");
+                this.pagedVec = track(built, new AttentionPagedKernel(context, vecSource, sources.params(vecSource)));
+            }
             fused = new FusedPath(buffers, info, config.keySplits(), config.maxGridGroups(), chosen, portable,
                     config.fusedKernel() == null, this.merge,
                     track(built, new ToHalfKernel(context, toHalf, sources.params(toHalf))),
@@ -237,7 +243,8 @@ public final class OpenClBackend implements Backend {
     @Override
     public synchronized dev.clattn.KvStore kvStore(dev.clattn.KvCache.Layout layout) {
         ensureOpen();
-        return new OpenClKvStore(this, context, buffers, paged, merge, maxGridGroups, layout);
+        AttentionPagedKernel kernel = pagedVec != null && layout.blockSize() % 4 == 0 ? pagedVec : paged;
+        return new OpenClKvStore(this, context, buffers, kernel, merge, maxGridGroups, layout);
     }
 
     @Override
@@ -261,6 +268,9 @@ public final class OpenClBackend implements Backend {
         }
         if (paged != null) {
             paged.close();
+        }
+        if (pagedVec != null) {
+            pagedVec.close();
         }
         buffers.close();
         context.close();

@@ -3,6 +3,7 @@ package dev.clattn.opencl;
 import static org.jocl.CL.CL_TRUE;
 import static org.jocl.CL.clEnqueueCopyBuffer;
 import static org.jocl.CL.clEnqueueWriteBuffer;
+import static org.jocl.CL.clEnqueueWriteBufferRect;
 
 import dev.clattn.AttentionResult;
 import dev.clattn.KvCache;
@@ -12,8 +13,10 @@ import dev.clattn.opencl.DeviceBuffers.Role;
 import org.jocl.Pointer;
 
 /**
- * A KV cache's blocks in device memory: one pool buffer of keys and one of values, [block][head][slot][d],
- * allocated when the cache is made. Appends write only the new rows (one write per head and block touched);
+ * A KV cache's blocks in device memory: one pool buffer of keys, [block][head][d][slot] (each block's keys
+ * transposed, as attention_paged reads them), and one of values, [block][head][slot][dv], allocated when the
+ * cache is made. Appends write only the new rows (two writes per head and block touched, the keys as a
+ * rectangle); a copy-on-write copies whole blocks;
  * attention runs attention_paged over the block tables, split over keys when the sequences are too few to
  * fill the device, and attention_merge combines the splits. Every call holds the backend's lock, like the
  * backend's own calls, and fails once the backend is closed.
@@ -77,39 +80,44 @@ final class OpenClKvStore implements KvStore {
     public void write(int block, int slot, float[] k, float[] v, int tokens, int from, int n) {
         synchronized (backend) {
             ensureOpen();
+            int d = layout.headDim();
+            int dv = layout.valueDim();
+            float[] kt = new float[n * d];
             for (int h = 0; h < layout.kvHeads(); h++) {
-                long row = ((long) block * layout.kvHeads() + h) * layout.blockSize() + slot;
-                put(keys, row * layout.headDim(), k, ((long) h * tokens + from) * layout.headDim(),
-                        (long) n * layout.headDim());
-                put(values, row * layout.valueDim(), v, ((long) h * tokens + from) * layout.valueDim(),
-                        (long) n * layout.valueDim());
+                for (int t = 0; t < n; t++) {
+                    for (int e = 0; e < d; e++) {
+                        kt[e * n + t] = k[(h * tokens + from + t) * d + e];
+                    }
+                }
+                long head = (long) block * layout.kvHeads() + h;
+                // Rows of BLOCK floats, one per dimension: columns [slot, slot + n) of the D rows of this head.
+                long[] origin = {4L * slot, head * d, 0};
+                ClCalls.check("clEnqueueWriteBufferRect", () -> n + " keys of a KV cache block",
+                        () -> clEnqueueWriteBufferRect(context.queue(), keys.mem(), CL_TRUE, origin, new long[3],
+                                new long[] {4L * n, d, 1}, 4L * layout.blockSize(), 0, 4L * n, 0, Pointer.to(kt), 0,
+                                null, null));
+                long at = 4 * (head * layout.blockSize() + slot) * dv;
+                long src = 4L * (h * tokens + from) * dv;
+                ClCalls.check("clEnqueueWriteBuffer", () -> n + " values of a KV cache block",
+                        () -> clEnqueueWriteBuffer(context.queue(), values.mem(), CL_TRUE, at, 4L * n * dv,
+                                Pointer.to(v).withByteOffset(src), 0, null, null));
             }
         }
     }
 
-    /** A blocking write of {@code count} floats of src from {@code srcAt} to element {@code at} of the pool. */
-    private void put(ClBuffer pool, long at, float[] src, long srcAt, long count) {
-        ClCalls.check("clEnqueueWriteBuffer", () -> count + " floats of a KV cache block", () -> clEnqueueWriteBuffer(
-                context.queue(), pool.mem(), CL_TRUE, 4 * at, 4 * count, Pointer.to(src).withByteOffset(4 * srcAt),
-                0, null, null));
-    }
-
+    /** The whole block, every head: slots past {@code slots} are never read before they are written. */
     @Override
     public void copy(int from, int to, int slots) {
         synchronized (backend) {
             ensureOpen();
-            for (int h = 0; h < layout.kvHeads(); h++) {
-                long src = ((long) from * layout.kvHeads() + h) * layout.blockSize();
-                long dst = ((long) to * layout.kvHeads() + h) * layout.blockSize();
-                copyRows(keys, src * layout.headDim(), dst * layout.headDim(), (long) slots * layout.headDim());
-                copyRows(values, src * layout.valueDim(), dst * layout.valueDim(), (long) slots * layout.valueDim());
-            }
+            copyBlock(keys, from, to, layout.keyFloatsPerBlock());
+            copyBlock(values, from, to, layout.valueFloatsPerBlock());
         }
     }
 
-    private void copyRows(ClBuffer pool, long from, long to, long count) {
-        ClCalls.check("clEnqueueCopyBuffer", () -> count + " floats of a KV cache block", () -> clEnqueueCopyBuffer(
-                context.queue(), pool.mem(), pool.mem(), 4 * from, 4 * to, 4 * count, 0, null, null));
+    private void copyBlock(ClBuffer pool, int from, int to, long floats) {
+        ClCalls.check("clEnqueueCopyBuffer", () -> "a KV cache block", () -> clEnqueueCopyBuffer(context.queue(),
+                pool.mem(), pool.mem(), 4 * from * floats, 4 * to * floats, 4 * floats, 0, null, null));
     }
 
     @Override
@@ -128,7 +136,8 @@ final class OpenClKvStore implements KvStore {
                         + layout.kvHeads() + " heads, " + rowBlocks + " row blocks");
             }
             int splits = splits(maxLen, (long) batch * layout.kvHeads() * rowBlocks);
-            int tile = paged.tile();
+            int tile = paged.tile(layout);
+            tile = tile / gcd(tile, layout.blockSize()) * layout.blockSize();
             int splitKeys = (int) (Launcher.ceilDiv(Launcher.ceilDiv(maxLen, splits), tile) * tile);
             splits = (int) Launcher.ceilDiv(maxLen, splitKeys);
             ClBuffer qb = buffers.upload(Role.Q, dev.clattn.FloatData.of(q));
@@ -159,9 +168,13 @@ final class OpenClKvStore implements KvStore {
         if (groups >= wanted) {
             return 1;
         }
-        long byKeys = Math.max(1, maxLen / (4L * paged.tile()));
+        long byKeys = Math.max(1, maxLen / (4L * paged.tile(layout)));
         return (int) Math.max(1, Math.min(Math.min(MAX_SPLITS, maxGridGroups), Math.min(byKeys,
                 Launcher.ceilDiv(wanted, groups))));
+    }
+
+    private static int gcd(int a, int b) {
+        return b == 0 ? a : gcd(b, a % b);
     }
 
     @Override
