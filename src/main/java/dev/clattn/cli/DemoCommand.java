@@ -22,7 +22,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code clattn demo}: causal self-attention on a realistic batch on the chosen device, timed, and checked
- * against the CPU fallback and against float64 on sampled rows.
+ * against the CPU fallback and against float64 on sampled rows; with {@code --decode}, a toy generation loop
+ * with and without a KV cache ({@link DecodeDemo}).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, description = "Time causal self-attention on the chosen device and check it.")
 final class DemoCommand implements Callable<Integer>, ArgumentOptions {
@@ -38,6 +39,13 @@ final class DemoCommand implements Callable<Integer>, ArgumentOptions {
     int repeat;
     @Option(names = "--backend", defaultValue = "auto", paramLabel = "auto|opencl|cpu")
     String backend;
+    @Option(names = "--decode", description = "a toy generation loop instead: --prompt tokens, then --steps decode "
+            + "steps with a KV cache and again re-uploading K and V (--heads, --dim; --batch and --seq unused)")
+    boolean decode;
+    @Option(names = "--prompt", defaultValue = "2048", description = "--decode: prompt tokens")
+    int prompt;
+    @Option(names = "--steps", defaultValue = "256", description = "--decode: generated tokens")
+    int steps;
     @Spec
     CommandSpec spec;
 
@@ -53,6 +61,18 @@ final class DemoCommand implements Callable<Integer>, ArgumentOptions {
         PrintWriter out = spec.commandLine().getOut();
         if (repeat < 1) {
             throw new IllegalArgumentException("--repeat: expected >= 1, got " + repeat);
+        }
+        if (decode) {
+            if (prompt < 1 || steps < 1 || heads < 1 || dim < 1) {
+                throw new IllegalArgumentException("--prompt, --steps, --heads and --dim: expected >= 1, got " + prompt
+                        + ", " + steps + ", " + heads + " and " + dim);
+            }
+            Config config = Config.builderFromEnvironment().backend(BackendKind.parse(backend)).build();
+            try (Attention engine = Attention.open(config)) {
+                out.println("device:  " + engine.backend().name() + " - " + engine.backend().device());
+                DecodeDemo.run(engine, heads, dim, prompt, steps, out);
+            }
+            return 0;
         }
         Shape shape = Shape.of(batch, heads, seq, dim);
         Random rnd = new Random(1);
