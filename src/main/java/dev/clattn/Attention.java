@@ -25,6 +25,10 @@ public final class Attention implements AutoCloseable {
             new java.util.concurrent.atomic.AtomicBoolean();
 
     private final Backend backend;
+    private final java.util.concurrent.atomic.AtomicLong calls = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.List<KvCache> caches = new java.util.ArrayList<>();
+    /** Attends of caches closed and no longer listed. */
+    private long closedAttends;
 
     private Attention(Backend backend) {
         this.backend = backend;
@@ -123,7 +127,39 @@ public final class Attention implements AutoCloseable {
      */
     public KvCache kvCache(KvCache.Layout layout) {
         synchronized (backend) {
-            return new KvCache(layout, backend.kvStore(layout));
+            KvCache cache = new KvCache(layout, backend.kvStore(layout));
+            prune();
+            caches.add(cache);
+            return cache;
+        }
+    }
+
+    private void prune() {
+        for (java.util.Iterator<KvCache> it = caches.iterator(); it.hasNext(); ) {
+            KvCache c = it.next();
+            if (c.isClosed()) {
+                closedAttends += c.attends();
+                it.remove();
+            }
+        }
+    }
+
+    /** Counts and sizes for metrics: calls, kernel time (with profiling), memory held, programs, cache blocks. */
+    public Stats stats() {
+        synchronized (backend) {
+            prune();
+            long attends = 0;
+            long cacheBytes = 0;
+            int inUse = 0;
+            int blocks = 0;
+            for (KvCache c : caches) {
+                attends += c.attends();
+                cacheBytes += c.bytesHeld();
+                inUse += c.blocksInUse();
+                blocks += c.layout().blocks();
+            }
+            return new Stats(calls.get() + attends + closedAttends, backend.kernelMillis(), backend.deviceBytesHeld(),
+                    backend.programsCached(), cacheBytes, inUse, blocks);
         }
     }
 
@@ -133,6 +169,7 @@ public final class Attention implements AutoCloseable {
 
     /** Runs one request; see {@link AttentionRequest} for the semantics. */
     public AttentionResult compute(AttentionRequest request) {
+        calls.incrementAndGet();
         synchronized (backend) {
             return backend.attention(request);
         }

@@ -38,6 +38,21 @@ public interface Backend extends AutoCloseable {
     default void releaseBuffers() {
     }
 
+    /** Bytes of device memory held for calls (buffers kept for reuse; KV caches count on their own). */
+    default long deviceBytesHeld() {
+        return 0;
+    }
+
+    /** Built kernel programs held. */
+    default int programsCached() {
+        return 0;
+    }
+
+    /** Device time of every kernel launched so far (ms) when the configuration turned profiling on, else NaN. */
+    default double kernelMillis() {
+        return Double.NaN;
+    }
+
     /** Releases every resource; idempotent. */
     @Override
     void close();

@@ -58,7 +58,8 @@ public final class KvCache implements AutoCloseable {
     private final ArrayDeque<Integer> freeBlocks = new ArrayDeque<>();
     private final Map<Integer, Sequence> sequences = new HashMap<>();
     private int nextId;
-    private boolean closed;
+    private long attends;
+    private volatile boolean closed;
 
     private static final class Sequence {
         final List<Integer> blocks = new ArrayList<>();
@@ -215,7 +216,17 @@ public final class KvCache implements AutoCloseable {
             }
             lengths[b] = s.length;
         }
+        attends++;
         return store.attend(tables, maxBlocks, lengths, q, queryHeads, queries, scale, lse);
+    }
+
+    /** Attend calls so far. */
+    public synchronized long attends() {
+        return attends;
+    }
+
+    public boolean isClosed() {
+        return closed;
     }
 
     private int take() {

@@ -91,4 +91,36 @@ class AttentionTest {
                 ch.qos.logback.classic.Level.DEBUG), levels);
         assertTrue(seen.list.get(0).getFormattedMessage().contains("no OpenCL platform"));
     }
+
+    /** The metrics a server reads without casts, on both backends. */
+    @Test
+    void statsCountCallsAndWhatTheEngineHolds() {
+        for (BackendKind kind : new BackendKind[] {BackendKind.CPU, BackendKind.AUTO}) {
+            Config config = Config.builderFromEnvironment().backend(kind).profiling(true).build();
+            try (Attention engine = Attention.open(config)) {
+                boolean opencl = engine.backend().name().equals("opencl");
+                Case c = TestCases.pipeline().get(3);
+                engine.compute(c.request(false, false));
+                engine.compute(c.request(false, false));
+                KvCache.Layout layout = new KvCache.Layout(1, 8, 8, 4, 10);
+                try (KvCache cache = engine.kvCache(layout)) {
+                    int seq = cache.create();
+                    cache.append(seq, new float[8 * 5], new float[8 * 5]);
+                    cache.attend(new int[] {seq}, new float[8], 1, 1);
+                    Stats s = engine.stats();
+                    assertEquals(3, s.calls(), s.toString());
+                    assertEquals(2, s.cacheBlocksInUse(), s.toString());
+                    assertEquals(10, s.cacheBlocks(), s.toString());
+                    long blockBytes = 4L * (layout.keyFloatsPerBlock() + layout.valueFloatsPerBlock());
+                    assertEquals(opencl ? 10 * blockBytes : 2 * blockBytes, s.cacheBytes(), s.toString());
+                    assertEquals(opencl, s.kernelMillis() > 0, s.toString());
+                    assertEquals(opencl, s.deviceBytes() > 0 && s.programsCached() > 0, s.toString());
+                }
+                Stats after = engine.stats();
+                assertEquals(3, after.calls(), "a closed cache's calls still count: " + after);
+                assertEquals(0, after.cacheBlocks(), after.toString());
+                assertEquals(0, after.cacheBytes(), after.toString());
+            }
+        }
+    }
 }

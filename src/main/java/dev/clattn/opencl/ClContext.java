@@ -30,6 +30,7 @@ public final class ClContext implements AutoCloseable {
     private final boolean profiling;
     private static final int MAX_PENDING = 1024;
     private final List<Timed> pending = new ArrayList<>();
+    private double totalMillis;
     private final Map<String, Double> millis = new TreeMap<>();
     private boolean closed;
 
@@ -135,6 +136,12 @@ public final class ClContext implements AutoCloseable {
      * Device time (end − start, milliseconds) of each kernel launched since the last call, summed per kernel
      * name, after waiting for them; empty when profiling is off.
      */
+    /** Device time of every timed kernel launch since the context was made (ms); 0 without profiling. */
+    public double totalKernelMillis() {
+        resolvePending();
+        return totalMillis;
+    }
+
     public Map<String, Double> takeKernelMillis() {
         resolvePending();
         Map<String, Double> out = new TreeMap<>(millis);
@@ -150,8 +157,9 @@ public final class ClContext implements AutoCloseable {
                 () -> clFinish(queue));
         try {
             for (Timed t : pending) {
-                millis.merge(t.kernel(), (profile(t, CL_PROFILING_COMMAND_END)
-                        - profile(t, CL_PROFILING_COMMAND_START)) / 1e6, Double::sum);
+                double ms = (profile(t, CL_PROFILING_COMMAND_END) - profile(t, CL_PROFILING_COMMAND_START)) / 1e6;
+                millis.merge(t.kernel(), ms, Double::sum);
+                totalMillis += ms;
             }
         } finally {
             releasePending();

@@ -33,6 +33,7 @@ public final class OpenClBackend implements Backend {
     private AttentionPagedKernel pagedVec;
     private AttentionMergeKernel merge;
     private final int maxGridGroups;
+    private final boolean profiling;
     private volatile boolean closed;
 
     public OpenClBackend(OpenCl.Device device, Config config) {
@@ -48,6 +49,7 @@ public final class OpenClBackend implements Backend {
         this.buffers = new DeviceBuffers(context);
         this.path = config.path();
         this.maxGridGroups = config.maxGridGroups();
+        this.profiling = config.profiling();
         DeviceInfo info = device.info();
         java.util.List<Launcher> built = new java.util.ArrayList<>();
         java.util.List<ProfiledKernels<?>> profiled = new java.util.ArrayList<>();
@@ -171,9 +173,20 @@ public final class OpenClBackend implements Backend {
         return context.info();
     }
 
-    /** Bytes of device memory the engine holds now. */
+    /** Bytes of device memory the engine holds now for calls (KV caches count on their own). */
+    @Override
     public synchronized long deviceBytesHeld() {
         return buffers.heldBytes();
+    }
+
+    @Override
+    public synchronized int programsCached() {
+        return closed ? 0 : context.programsHeld();
+    }
+
+    @Override
+    public synchronized double kernelMillis() {
+        return closed || !profiling ? Double.NaN : context.totalKernelMillis();
     }
 
     /** The fused kernel and parameters (after profiles and overrides) float32 requests of this shape use. */
