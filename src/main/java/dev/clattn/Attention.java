@@ -176,6 +176,48 @@ public final class Attention implements AutoCloseable {
     }
 
     /**
+     * Runs one request and writes O [B,Hq,Nq,Dv] into the caller's array, which must have exactly that many
+     * elements: no output array is made (on OpenCL it is read straight into {@code out}). For requests without
+     * weights and LSE; those come from {@link #compute}.
+     */
+    public void computeInto(AttentionRequest request, float[] out) {
+        if (out == null) {
+            throw new InvalidRequestException("out", "an array", "null");
+        }
+        into(request, FloatData.of(out));
+    }
+
+    /**
+     * As {@link #computeInto(AttentionRequest, float[])}, into the buffer's remaining elements, which must be
+     * exactly B·Hq·Nq·Dv; a direct buffer in the platform's byte order is written by the device read itself.
+     * The buffer's position does not move.
+     */
+    public void computeInto(AttentionRequest request, java.nio.FloatBuffer out) {
+        if (out == null) {
+            throw new InvalidRequestException("out", "a buffer", "null");
+        }
+        if (out.isReadOnly()) {
+            throw new InvalidRequestException("out", "a writable buffer", "a read-only one");
+        }
+        into(request, FloatData.of(out));
+    }
+
+    private void into(AttentionRequest request, FloatData out) {
+        long expected = request.shape().outElements();
+        if (out.length() != expected) {
+            throw new InvalidRequestException("out", expected + " elements (B·Hq·Nq·Dv)", out.length() + " elements");
+        }
+        if (request.wantWeights() || request.wantLse()) {
+            throw new InvalidRequestException(request.wantWeights() ? "weights" : "lse",
+                    "not requested with computeInto (compute() returns them)", "requested");
+        }
+        calls.incrementAndGet();
+        synchronized (backend) {
+            backend.attentionInto(request, out);
+        }
+    }
+
+    /**
      * Frees the device memory kept between calls: buffers grow to the largest request seen and are reused,
      * so a server that served one huge request can hand that memory back. The next call allocates again.
      */

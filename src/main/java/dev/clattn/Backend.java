@@ -16,6 +16,20 @@ public interface Backend extends AutoCloseable {
     /** The whole pipeline: O, and P and LSE when requested. */
     AttentionResult attention(AttentionRequest request);
 
+    /**
+     * O into the caller's {@code out} ({@link FloatData#length()} = B·Hq·Nq·Dv), for a request that asks for no
+     * weights and no LSE (the engine checks both). Backends override this to write there without an output
+     * array of their own.
+     */
+    default void attentionInto(AttentionRequest request, FloatData out) {
+        float[] o = attention(request).output();
+        if (out.array() != null) {
+            System.arraycopy(o, 0, out.array(), 0, o.length);
+        } else {
+            out.buffer().duplicate().put(o);
+        }
+    }
+
     /** S [B,Hq,Nq,Nk] = scale · Q·Kᵀ, with −∞ where causality or key length hides the key. */
     float[] qkt(AttentionRequest request);
 

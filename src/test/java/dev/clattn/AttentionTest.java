@@ -123,4 +123,25 @@ class AttentionTest {
             }
         }
     }
+
+    @Test
+    void computeIntoRefusesWhatItCannotWrite() {
+        try (Attention engine = Attention.open(Config.builderFromEnvironment().backend(BackendKind.CPU).build())) {
+            Case c = TestCases.pipeline().get(3);
+            AttentionRequest r = c.request(false, false);
+            int n = Math.toIntExact(r.shape().outElements());
+            assertEquals("out: expected " + n + " elements (B·Hq·Nq·Dv), got " + (n + 1) + " elements",
+                    assertThrows(InvalidRequestException.class, () -> engine.computeInto(r, new float[n + 1]))
+                            .getMessage());
+            assertEquals("lse: expected not requested with computeInto (compute() returns them), got requested",
+                    assertThrows(InvalidRequestException.class,
+                            () -> engine.computeInto(c.request(false, true), new float[n])).getMessage());
+            assertEquals("out: expected a writable buffer, got a read-only one", assertThrows(
+                    InvalidRequestException.class, () -> engine.computeInto(r,
+                            java.nio.FloatBuffer.allocate(n).asReadOnlyBuffer())).getMessage());
+            float[] out = new float[n];
+            engine.computeInto(r, out);
+            assertArrayEquals(engine.compute(r).output(), out);
+        }
+    }
 }

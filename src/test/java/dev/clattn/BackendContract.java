@@ -44,6 +44,44 @@ public abstract class BackendContract {
     }
 
     /**
+     * O written into the caller's array or buffer (heap, a slice at a position, direct in the platform's order
+     * and in the other) is the answer the backend returns on its own, and nothing past it is touched.
+     */
+    @Test
+    void attentionIntoTheCallersMemoryIsTheSameAnswer() {
+        for (Case c : TestCases.pipeline().subList(0, 6)) {
+            AttentionRequest r = c.request(false, false);
+            float[] expected = backend().attention(r).output();
+            int n = expected.length;
+            float[] array = new float[n];
+            backend().attentionInto(r, FloatData.of(array));
+            assertArrayEquals(expected, array, c + " array");
+            java.nio.FloatBuffer heap = java.nio.FloatBuffer.allocate(n + 5);
+            heap.position(3);
+            heap.limit(3 + n);
+            backend().attentionInto(r, FloatData.of(heap));
+            for (java.nio.ByteOrder order : new java.nio.ByteOrder[] {java.nio.ByteOrder.nativeOrder(),
+                    java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.BIG_ENDIAN ? java.nio.ByteOrder.LITTLE_ENDIAN
+                            : java.nio.ByteOrder.BIG_ENDIAN}) {
+                java.nio.FloatBuffer direct = java.nio.ByteBuffer.allocateDirect(4 * (n + 2)).order(order)
+                        .asFloatBuffer();
+                direct.put(0, 7f).put(n + 1, 7f).position(1).limit(1 + n);
+                backend().attentionInto(r, FloatData.of(direct));
+                float[] got = new float[n];
+                direct.duplicate().get(got);
+                assertArrayEquals(expected, got, c + " direct " + order);
+                assertEquals(7f, direct.duplicate().clear().get(0), "before the position");
+                assertEquals(7f, direct.duplicate().clear().get(n + 1), "past the limit");
+            }
+            float[] got = new float[n];
+            heap.duplicate().get(got);
+            assertArrayEquals(expected, got, c + " heap buffer at position 3");
+            assertEquals(0f, heap.array()[2], "before the position");
+            assertEquals(0f, heap.array()[n + 3], "past the limit");
+        }
+    }
+
+    /**
      * O, P and LSE of one case against the float64 reference, asked for with the weights and without them
      * (on OpenCL: the three-kernel and the fused path); rows without a visible key exactly zero.
      */

@@ -106,12 +106,23 @@ public final class CpuBackend implements Backend {
 
     @Override
     public AttentionResult attention(AttentionRequest r) {
-        return call(() -> attentionUnlocked(r));
+        return call(() -> attentionUnlocked(r, null));
     }
 
-    private AttentionResult attentionUnlocked(AttentionRequest r) {
+    /** Into a caller's array directly; a buffer gets a copy of the output. */
+    @Override
+    public void attentionInto(AttentionRequest r, FloatData out) {
+        if (out.array() == null) {
+            Backend.super.attentionInto(r, out);
+        } else {
+            call(() -> attentionUnlocked(r, out.array()));
+        }
+    }
+
+    /** @param target the output array to fill, or null for a new one */
+    private AttentionResult attentionUnlocked(AttentionRequest r, float[] target) {
         Shape s = r.shape();
-        HostMemory.Plan plan = new HostMemory.Plan().results(r);
+        HostMemory.Plan plan = target != null ? new HostMemory.Plan() : new HostMemory.Plan().results(r);
         copies(plan, "q", r.q(), r.storage() == Storage.F16);
         copies(plan, "k", r.k(), r.storage() != Storage.F32);
         copies(plan, "v", r.v(), r.storage() != Storage.F32);
@@ -123,7 +134,7 @@ public final class CpuBackend implements Backend {
         float[] q = r.storage() == Storage.F16 ? Half.round(r.q().toArray()) : r.q().toArray();
         float[] k = r.storage() != Storage.F32 ? Half.round(r.k().toArray()) : r.k().toArray();
         float[] v = r.storage() != Storage.F32 ? Half.round(r.v().toArray()) : r.v().toArray();
-        float[] out = HostMemory.floats("output", s.outElements());
+        float[] out = target != null ? target : HostMemory.floats("output", s.outElements());
         float[] weights = r.wantWeights() ? HostMemory.floats("weights", r.scoreArrayLength("weights")) : null;
         float[] lse = r.wantLse() ? HostMemory.floats("lse", s.lseElements()) : null;
         if (weights == null) {

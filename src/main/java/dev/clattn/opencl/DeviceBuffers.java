@@ -178,6 +178,31 @@ final class DeviceBuffers implements AutoCloseable {
     }
 
     /** The first {@code count} floats of a buffer, as a new array for {@code argument}. */
+    /**
+     * Reads the first {@code count} floats of a buffer into the caller's array or buffer: straight into an
+     * array, a heap buffer's array or a direct buffer in the platform's order, through 4 MiB slices otherwise.
+     */
+    void readInto(ClBuffer buf, FloatData target, long count) {
+        FloatBuffer b = target.buffer();
+        if (target.array() != null) {
+            read(buf, 0, target.array(), 0, count);
+        } else if (b.isDirect() && b.order() == ByteOrder.nativeOrder()) {
+            ClCalls.check("clEnqueueReadBuffer", () -> count + " floats into a direct buffer",
+                    () -> clEnqueueReadBuffer(context.queue(), buf.mem(), CL_TRUE, 0, 4 * count, Pointer.to(b), 0,
+                            null, null));
+        } else if (b.hasArray()) {
+            read(buf, 0, b.array(), b.arrayOffset(), count);
+        } else {
+            float[] chunk = new float[(int) Math.min(STAGING_FLOATS, Math.max(1, count))];
+            FloatBuffer dst = b.duplicate();
+            for (long at = 0; at < count; at += chunk.length) {
+                int n = (int) Math.min(chunk.length, count - at);
+                read(buf, at, chunk, 0, n);
+                dst.put(chunk, 0, n);
+            }
+        }
+    }
+
     float[] readAll(String argument, ClBuffer buf, long count) {
         float[] out = HostMemory.floats(argument, count);
         read(buf, 0, out, 0, out.length);

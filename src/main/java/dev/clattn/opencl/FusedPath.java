@@ -98,11 +98,18 @@ final class FusedPath implements AutoCloseable {
     }
 
     AttentionResult attention(AttentionRequest r) {
+        return attention(r, null);
+    }
+
+    /** With {@code into}, O goes there (no output array is made) and the result's output is null. */
+    AttentionResult attention(AttentionRequest r, dev.clattn.FloatData into) {
         Shape s = r.shape();
         Storage storage = r.storage();
         FusedKernel fused = kernel(s, storage);
         fused.checkShape(s, storage);
-        new HostMemory.Plan().results(r).require();
+        if (into == null) {
+            new HostMemory.Plan().results(r).require();
+        }
         int splits = splits(s, fused);
         int splitKeys = (int) (Launcher.ceilDiv(Launcher.ceilDiv(s.keyLen(), splits), fused.tileK()) * fused.tileK());
         splits = (int) Launcher.ceilDiv(s.keyLen(), splitKeys);
@@ -128,8 +135,13 @@ final class FusedPath implements AutoCloseable {
             merge.enqueue(parts, partLse, o, lse, splits, Math.toIntExact(s.lseElements()), s.valueDim(),
                     maxGridGroups);
         }
-        return new AttentionResult(buffers.readAll("output", o, s.outElements()), null,
-                r.wantLse() ? buffers.readAll("lse", lse, s.lseElements()) : null);
+        float[] out = null;
+        if (into == null) {
+            out = buffers.readAll("output", o, s.outElements());
+        } else {
+            buffers.readInto(o, into, s.outElements());
+        }
+        return new AttentionResult(out, null, r.wantLse() ? buffers.readAll("lse", lse, s.lseElements()) : null);
     }
 
     /** The device buffers this call will hold: the common ones, the fp16 copies, the key-split parts. */

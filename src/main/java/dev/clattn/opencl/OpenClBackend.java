@@ -231,6 +231,17 @@ public final class OpenClBackend implements Backend {
         return useFused ? fused.attention(r) : threeKernel.attention(r);
     }
 
+    /** On the fused path (the three-kernel one when the configuration forces it), O read into {@code out}. */
+    @Override
+    public synchronized void attentionInto(AttentionRequest r, dev.clattn.FloatData out) {
+        ensureOpen();
+        if (path == AttentionPath.THREE_KERNEL) {
+            Backend.super.attentionInto(r, out);
+        } else {
+            fused.attention(r, out);
+        }
+    }
+
     @Override
     public synchronized float[] qkt(AttentionRequest r) {
         ensureOpen();
