@@ -17,9 +17,9 @@ final class Engines {
 
     static Attention open(String path) {
         Config.Builder b = switch (path) {
-            case "cpu" -> Config.builder().backend(BackendKind.CPU);
-            case "fused" -> Config.builder().backend(BackendKind.OPENCL).path(AttentionPath.FUSED);
-            case "three-kernel" -> Config.builder().backend(BackendKind.OPENCL).path(AttentionPath.THREE_KERNEL);
+            case "cpu" -> Config.builderFromEnvironment().backend(BackendKind.CPU);
+            case "fused" -> Config.builderFromEnvironment().backend(BackendKind.OPENCL).path(AttentionPath.FUSED);
+            case "three-kernel" -> Config.builderFromEnvironment().backend(BackendKind.OPENCL).path(AttentionPath.THREE_KERNEL);
             default -> throw new IllegalArgumentException("path: expected cpu, fused or three-kernel, got '" + path
                     + "'");
         };
