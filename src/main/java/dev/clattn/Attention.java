@@ -8,8 +8,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The engine: one backend (an OpenCL device, else the CPU fallback) with its device buffers and built
- * kernels, reused across calls. Thread-safe: calls are serialised on the engine. Close it to free the device.
+ * The engine: a backend (an OpenCL device, else the CPU fallback) with its device buffers and built kernels,
+ * reused across calls; {@code clattn.lanes} of them to run that many calls at the same time. Thread-safe: a
+ * call takes an idle backend or waits for one ({@link #computeAsync} waits on a thread of its own). Close it
+ * to free the device.
  *
  * <pre>{@code
  * try (Attention attention = Attention.open()) {
@@ -24,14 +26,20 @@ public final class Attention implements AutoCloseable {
     static final java.util.concurrent.atomic.AtomicBoolean FALLBACK_WARNED =
             new java.util.concurrent.atomic.AtomicBoolean();
 
-    private final Backend backend;
+    private final Lanes lanes;
+    private final java.util.concurrent.ExecutorService async = java.util.concurrent.Executors.newCachedThreadPool(
+            r -> {
+                Thread t = new Thread(r, "clattn-async");
+                t.setDaemon(true);
+                return t;
+            });
     private final java.util.concurrent.atomic.AtomicLong calls = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.List<KvCache> caches = new java.util.ArrayList<>();
     /** Attends of caches closed and no longer listed. */
     private long closedAttends;
 
-    private Attention(Backend backend) {
-        this.backend = backend;
+    private Attention(java.util.List<Backend> backends) {
+        this.lanes = new Lanes(backends);
     }
 
     /** An engine configured from system properties and the environment. */
@@ -40,7 +48,16 @@ public final class Attention implements AutoCloseable {
     }
 
     public static Attention open(Config config) {
-        return new Attention(createBackend(config));
+        java.util.List<Backend> backends = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < config.lanes(); i++) {
+                backends.add(createBackend(config));
+            }
+        } catch (RuntimeException e) {
+            backends.forEach(Backend::close);
+            throw e;
+        }
+        return new Attention(backends);
     }
 
     /** The backend the configuration asks for; AUTO falls back to the CPU when OpenCL has no device. */
@@ -126,6 +143,7 @@ public final class Attention implements AutoCloseable {
      * Close it before the engine.
      */
     public KvCache kvCache(KvCache.Layout layout) {
+        Backend backend = lanes.first();
         synchronized (backend) {
             KvCache cache = new KvCache(layout, backend.kvStore(layout));
             prune();
@@ -146,7 +164,7 @@ public final class Attention implements AutoCloseable {
 
     /** Counts and sizes for metrics: calls, kernel time (with profiling), memory held, programs, cache blocks. */
     public Stats stats() {
-        synchronized (backend) {
+        synchronized (lanes.first()) {
             prune();
             long attends = 0;
             long cacheBytes = 0;
@@ -158,21 +176,37 @@ public final class Attention implements AutoCloseable {
                 inUse += c.blocksInUse();
                 blocks += c.layout().blocks();
             }
-            return new Stats(calls.get() + attends + closedAttends, backend.kernelMillis(), backend.deviceBytesHeld(),
-                    backend.programsCached(), cacheBytes, inUse, blocks);
+            double kernelMs = 0;
+            long deviceBytes = 0;
+            int programs = 0;
+            for (Backend b : lanes.all()) {
+                kernelMs += b.kernelMillis();
+                deviceBytes += b.deviceBytesHeld();
+                programs += b.programsCached();
+            }
+            return new Stats(calls.get() + attends + closedAttends, kernelMs, deviceBytes, programs, cacheBytes, inUse,
+                    blocks);
         }
     }
 
+    /** The first (with one lane, the only) backend, where KV caches live. */
     public Backend backend() {
-        return backend;
+        return lanes.first();
     }
 
     /** Runs one request; see {@link AttentionRequest} for the semantics. */
     public AttentionResult compute(AttentionRequest request) {
         calls.incrementAndGet();
-        synchronized (backend) {
-            return backend.attention(request);
-        }
+        return lanes.run(b -> b.attention(request));
+    }
+
+    /**
+     * Runs one request on a thread of the engine's own; the future completes with the result, or with the
+     * exception {@link #compute} would throw. Requests in flight at once are at most {@code clattn.lanes}; the
+     * others wait for a backend.
+     */
+    public java.util.concurrent.CompletableFuture<AttentionResult> computeAsync(AttentionRequest request) {
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> compute(request), async);
     }
 
     /**
@@ -212,9 +246,10 @@ public final class Attention implements AutoCloseable {
                     "not requested with computeInto (compute() returns them)", "requested");
         }
         calls.incrementAndGet();
-        synchronized (backend) {
-            backend.attentionInto(request, out);
-        }
+        lanes.run(b -> {
+            b.attentionInto(request, out);
+            return null;
+        });
     }
 
     /**
@@ -222,15 +257,13 @@ public final class Attention implements AutoCloseable {
      * so a server that served one huge request can hand that memory back. The next call allocates again.
      */
     public void releaseBuffers() {
-        synchronized (backend) {
-            backend.releaseBuffers();
-        }
+        lanes.all().forEach(Backend::releaseBuffers);
     }
 
+    /** Waits for the calls in flight, then frees every backend; later calls throw IllegalStateException. */
     @Override
     public void close() {
-        synchronized (backend) {
-            backend.close();
-        }
+        lanes.close();
+        async.shutdown();
     }
 }

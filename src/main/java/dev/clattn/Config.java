@@ -38,6 +38,8 @@ import java.util.function.Function;
  * profiling events (bench and tune turn it on)</td></tr>
  * <tr><td>clattn.programCache</td><td>CLATTN_PROGRAM_CACHE</td><td>32</td><td>built OpenCL programs kept per
  * engine (one per kernel, head dims and parameters), least recently used evicted first</td></tr>
+ * <tr><td>clattn.lanes</td><td>CLATTN_LANES</td><td>1</td><td>backends per engine that run calls at the same
+ * time, each with its own queue, buffers and programs (more memory, more calls in flight)</td></tr>
  * <tr><td>clattn.maxGridGroups</td><td>CLATTN_MAX_GRID_GROUPS</td><td>65535</td><td>work-groups per launch in grid
  * dimensions 1 and 2 (NVIDIA's limit); larger problems are launched in parts</td></tr>
  * <tr><td>clattn.requireOpenCl</td><td>CLATTN_REQUIRE_OPENCL</td><td>false</td><td>tests: no OpenCL device is a
@@ -61,6 +63,7 @@ public final class Config {
     private final Map<String, Map<String, Integer>> params;
     private final int programCache;
     private final int maxGridGroups;
+    private final int lanes;
 
     private Config(Builder b) {
         this.backend = b.backend;
@@ -79,6 +82,7 @@ public final class Config {
         this.params = b.params;
         this.programCache = b.programCache;
         this.maxGridGroups = b.maxGridGroups;
+        this.lanes = b.lanes;
     }
 
     /** The defaults alone: nothing read from the environment or the system properties. */
@@ -184,6 +188,11 @@ public final class Config {
         return maxGridGroups;
     }
 
+    /** Backends per engine running calls at the same time. */
+    public int lanes() {
+        return lanes;
+    }
+
     @Override
     public String toString() {
         return "backend=" + backend.name().toLowerCase(java.util.Locale.ROOT) + " platform=" + orAny(platform)
@@ -192,7 +201,7 @@ public final class Config {
                 + path.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + " keySplits="
                 + (keySplits == 0 ? "auto" : keySplits) + " fusedKernel=" + orAny(fusedKernel) + " profiles="
                 + (useProfiles ? (profileDir == null ? "(jar)" : profileDir) : "none") + (profiling ? " profiling=on" : "") + (params.isEmpty() ? "" : " params=" + params)
-                + " programCache=" + programCache + " maxGridGroups=" + maxGridGroups;
+                + " programCache=" + programCache + " maxGridGroups=" + maxGridGroups + " lanes=" + lanes;
     }
 
     private static String orAny(String s) {
@@ -217,6 +226,7 @@ public final class Config {
         private Map<String, Map<String, Integer>> params = Map.of();
         private int programCache;
         private int maxGridGroups;
+        private int lanes;
 
         private Builder(Map<String, String> env, Function<String, String> props, boolean userProfiles) {
             Function<String[], String> read = names -> {
@@ -258,6 +268,8 @@ public final class Config {
             programCache(pc == null ? 32 : parseInt("clattn.programCache", pc));
             String mg = read.apply(new String[] {"clattn.maxGridGroups", "CLATTN_MAX_GRID_GROUPS"});
             maxGridGroups(mg == null ? 65535 : parseInt("clattn.maxGridGroups", mg));
+            String ln = read.apply(new String[] {"clattn.lanes", "CLATTN_LANES"});
+            lanes(ln == null ? 1 : parseInt("clattn.lanes", ln));
         }
 
         /** Parses {@code kernel.NAME=value,...}. */
@@ -376,6 +388,15 @@ public final class Config {
         /** Work-groups per launch in grid dimensions 1 and 2 (at least 1); tests lower it to exercise the split. */
         public Builder maxGridGroups(int groups) {
             this.maxGridGroups = atLeast("maxGridGroups", groups, 1);
+            return this;
+        }
+
+        /**
+         * Backends per engine (at least 1) that run calls at the same time, each with its own command queue,
+         * buffers and built programs: more calls in flight for more device memory. KV caches live on the first.
+         */
+        public Builder lanes(int lanes) {
+            this.lanes = atLeast("lanes", lanes, 1);
             return this;
         }
 

@@ -144,4 +144,53 @@ class AttentionTest {
             assertArrayEquals(engine.compute(r).output(), out);
         }
     }
+
+    /** Several backends in one engine: async calls in flight at once give the serial answers, bit for bit. */
+    @Test
+    void lanesRunAsyncCallsAtOnceWithTheSerialAnswers() throws Exception {
+        List<Case> cases = TestCases.pipeline().subList(2, 8);
+        Config config = Config.builderFromEnvironment().lanes(3).build();
+        try (Attention engine = Attention.open(config)) {
+            List<float[]> serial = new ArrayList<>();
+            for (Case c : cases) {
+                serial.add(engine.compute(c.request(false, false)).output());
+            }
+            List<java.util.concurrent.CompletableFuture<AttentionResult>> futures = new ArrayList<>();
+            for (int round = 0; round < 4; round++) {
+                for (Case c : cases) {
+                    futures.add(engine.computeAsync(c.request(false, false)));
+                }
+            }
+            for (int x = 0; x < futures.size(); x++) {
+                assertArrayEquals(serial.get(x % cases.size()), futures.get(x).get().output(),
+                        cases.get(x % cases.size()).toString());
+            }
+            assertEquals(5L * cases.size(), engine.stats().calls());
+            java.util.concurrent.CompletableFuture<AttentionResult> bad = engine.computeAsync(null);
+            java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                    bad::get);
+            assertTrue(e.getCause() instanceof RuntimeException, String.valueOf(e.getCause()));
+        }
+    }
+
+    /** Close waits for the calls in flight on every lane; calls after it fail, none hangs. */
+    @Test
+    void closingAnEngineWithLanesFinishesTheCallsInFlight() throws Exception {
+        Case c = TestCases.pipeline().get(5);
+        Attention engine = Attention.open(Config.builderFromEnvironment().lanes(2).build());
+        float[] expected = engine.compute(c.request(false, false)).output();
+        List<java.util.concurrent.CompletableFuture<AttentionResult>> inFlight = new ArrayList<>();
+        for (int x = 0; x < 6; x++) {
+            inFlight.add(engine.computeAsync(c.request(false, false)));
+        }
+        engine.close();
+        for (var f : inFlight) {
+            try {
+                assertArrayEquals(expected, f.get(30, java.util.concurrent.TimeUnit.SECONDS).output());
+            } catch (java.util.concurrent.ExecutionException e) {
+                assertEquals(IllegalStateException.class, e.getCause().getClass(), String.valueOf(e.getCause()));
+            }
+        }
+        assertThrows(IllegalStateException.class, () -> engine.compute(c.request(false, false)));
+    }
 }
