@@ -35,6 +35,7 @@ public final class Attention implements AutoCloseable {
             });
     private final java.util.concurrent.atomic.AtomicLong calls = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.List<KvCache> caches = new java.util.ArrayList<>();
+    private final java.util.List<DeviceTensor> tensors = new java.util.ArrayList<>();
     /** Attends of caches closed and no longer listed. */
     private long closedAttends;
 
@@ -99,43 +100,7 @@ public final class Attention implements AutoCloseable {
      * (request it with {@code returnLse(true)}) and have the same shape; the result carries the merged LSE.
      */
     public static AttentionResult merge(java.util.List<AttentionResult> parts) {
-        if (parts == null || parts.isEmpty()) {
-            throw new InvalidRequestException("parts", "at least one partial result", "none");
-        }
-        int rows = -1;
-        int width = -1;
-        float[][] outs = new float[parts.size()][];
-        float[][] lses = new float[parts.size()][];
-        for (int z = 0; z < parts.size(); z++) {
-            AttentionResult p = parts.get(z);
-            String name = "parts[" + z + "]";
-            if (p == null || p.output() == null) {
-                throw new InvalidRequestException(name, "a partial result with an output", "null");
-            }
-            if (p.lse() == null) {
-                throw new InvalidRequestException(name, "an LSE (compute it with returnLse(true))", "no LSE");
-            }
-            if (rows < 0) {
-                if (p.lse().length == 0 || p.output().length % p.lse().length != 0) {
-                    throw new InvalidRequestException(name, "an LSE of at least one row and an output of whole rows",
-                            p.lse().length + " LSE rows and " + p.output().length + " outputs");
-                }
-                rows = p.lse().length;
-                width = p.output().length / rows;
-            }
-            if (p.lse().length != rows || p.output().length != (long) rows * width) {
-                throw new InvalidRequestException(name, rows + " rows of " + width + " outputs like parts[0]",
-                        p.lse().length + " rows and " + p.output().length + " outputs");
-            }
-            outs[z] = p.output();
-            lses[z] = p.lse();
-        }
-        float[] out = new float[rows * width];
-        float[] lse = new float[rows];
-        for (int row = 0; row < rows; row++) {
-            lse[row] = dev.clattn.cpu.CpuReference.attentionMerge(outs, lses, row, width, out, row * width);
-        }
-        return new AttentionResult(out, null, lse);
+        return Merge.of(parts);
     }
 
     /**
@@ -160,6 +125,47 @@ public final class Attention implements AutoCloseable {
                 it.remove();
             }
         }
+    }
+
+    /**
+     * Keeps a copy of {@code data} in the engine (device memory on OpenCL; one per lane) for requests to use
+     * without uploading it again: see {@link DeviceTensor}.
+     */
+    public DeviceTensor upload(float[] data) {
+        if (data == null) {
+            throw new InvalidRequestException("data", "an array", "null");
+        }
+        return resident(FloatData.of(data));
+    }
+
+    /** As {@link #upload(float[])}, from the buffer's remaining elements (its position does not move). */
+    public DeviceTensor upload(java.nio.FloatBuffer data) {
+        if (data == null) {
+            throw new InvalidRequestException("data", "a buffer", "null");
+        }
+        return resident(FloatData.of(data));
+    }
+
+    private DeviceTensor resident(FloatData data) {
+        java.util.List<Object> handles = new java.util.ArrayList<>();
+        try {
+            for (Backend b : lanes.all()) {
+                synchronized (b) {
+                    handles.add(b.uploadResident(data));
+                }
+            }
+        } catch (RuntimeException e) {
+            for (int i = 0; i < handles.size(); i++) {
+                lanes.all().get(i).freeResident(handles.get(i));
+            }
+            throw e;
+        }
+        DeviceTensor t = new DeviceTensor(lanes.all(), handles, data.length());
+        synchronized (tensors) {
+            tensors.removeIf(DeviceTensor::isClosed);
+            tensors.add(t);
+        }
+        return t;
     }
 
     /** Counts and sizes for metrics: calls, kernel time (with profiling), memory held, programs, cache blocks. */
@@ -263,6 +269,10 @@ public final class Attention implements AutoCloseable {
     /** Waits for the calls in flight, then frees every backend; later calls throw IllegalStateException. */
     @Override
     public void close() {
+        synchronized (tensors) {
+            tensors.forEach(DeviceTensor::close);
+            tensors.clear();
+        }
         lanes.close();
         async.shutdown();
     }

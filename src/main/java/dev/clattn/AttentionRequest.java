@@ -194,6 +194,12 @@ public final class AttentionRequest {
             return this;
         }
 
+        /** A tensor the engine holds ({@link Attention#upload}) in place of host data. */
+        public Builder q(DeviceTensor data) {
+            this.q = data == null ? null : FloatData.of(data);
+            return this;
+        }
+
         public Builder q(FloatBuffer data) {
             this.q = data == null ? null : FloatData.of(data);
             return this;
@@ -204,12 +210,24 @@ public final class AttentionRequest {
             return this;
         }
 
+        /** A tensor the engine holds ({@link Attention#upload}) in place of host data. */
+        public Builder k(DeviceTensor data) {
+            this.k = data == null ? null : FloatData.of(data);
+            return this;
+        }
+
         public Builder k(FloatBuffer data) {
             this.k = data == null ? null : FloatData.of(data);
             return this;
         }
 
         public Builder v(float[] data) {
+            this.v = data == null ? null : FloatData.of(data);
+            return this;
+        }
+
+        /** A tensor the engine holds ({@link Attention#upload}) in place of host data. */
+        public Builder v(DeviceTensor data) {
             this.v = data == null ? null : FloatData.of(data);
             return this;
         }

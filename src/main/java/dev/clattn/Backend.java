@@ -42,6 +42,15 @@ public interface Backend extends AutoCloseable {
     /** O [B,Hq,Nq,Dv] = P·V, where keys hidden by causality or key length are never read. */
     float[] av(AttentionRequest request, float[] weights);
 
+    /**
+     * Keeps a copy of {@code data} for {@link DeviceTensor}: a device buffer on OpenCL, an array on the CPU.
+     * Returns the handle requests resolve through {@link DeviceTensor#handle}.
+     */
+    Object uploadResident(FloatData data);
+
+    /** Frees what {@link #uploadResident} returned; once per handle, a no-op after {@link #close()}. */
+    void freeResident(Object handle);
+
     /** A store for a {@link KvCache} of this layout, in this backend's memory; the cache owns and closes it. */
     KvStore kvStore(KvCache.Layout layout);
 

@@ -193,4 +193,31 @@ class AttentionTest {
         }
         assertThrows(IllegalStateException.class, () -> engine.compute(c.request(false, false)));
     }
+
+    /** Tensors uploaded once serve every lane; another engine's are refused; the engine frees what is open. */
+    @Test
+    void deviceTensorsServeEveryLaneAndDieWithTheirEngine() throws Exception {
+        Case c = TestCases.pipeline().get(4);
+        AttentionRequest host = c.request(false, false);
+        try (Attention other = Attention.open(Config.builderFromEnvironment().backend(BackendKind.CPU).build())) {
+            Attention engine = Attention.open(Config.builderFromEnvironment().lanes(2).build());
+            float[] expected = engine.compute(host).output();
+            DeviceTensor k = engine.upload(host.k().array());
+            AttentionRequest resident = AttentionRequest.builder(host.shape()).q(host.q().array()).k(k)
+                    .v(engine.upload(java.nio.FloatBuffer.wrap(host.v().array()))).causal(host.causal())
+                    .keyLengths(host.keyLengths()).build();
+            List<java.util.concurrent.CompletableFuture<AttentionResult>> calls = new ArrayList<>();
+            for (int x = 0; x < 6; x++) {
+                calls.add(engine.computeAsync(resident));
+            }
+            for (var f : calls) {
+                assertArrayEquals(expected, f.get().output());
+            }
+            assertEquals("k: expected a tensor uploaded to this engine, got one of another engine", assertThrows(
+                    InvalidRequestException.class, () -> other.compute(resident)).getMessage());
+            engine.close();
+            assertTrue(k.isClosed(), "the engine frees its tensors");
+            assertThrows(IllegalStateException.class, () -> engine.compute(resident));
+        }
+    }
 }

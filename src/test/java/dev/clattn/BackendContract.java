@@ -43,6 +43,34 @@ public abstract class BackendContract {
         checkAttention(backend(), c);
     }
 
+    /** Q, K and V held by the backend give the answer of the same host data, bit for bit, call after call. */
+    @Test
+    void residentTensorsGiveTheAnswerOfTheirHostData() {
+        for (Case c : TestCases.pipeline().subList(0, 8)) {
+            AttentionResult expected = backend().attention(c.request(false, true));
+            List<DeviceTensor> held = new java.util.ArrayList<>();
+            try {
+                AttentionRequest r = c.requestResident(true, data -> {
+                    DeviceTensor t = new DeviceTensor(List.of(backend()), List.of(backend().uploadResident(
+                            FloatData.of(data.clone()))), data.length);
+                    held.add(t);
+                    return t;
+                });
+                for (int call = 0; call < 2; call++) {
+                    AttentionResult got = backend().attention(r);
+                    assertArrayEquals(expected.output(), got.output(), c + " O, call " + call);
+                    assertArrayEquals(expected.lse(), got.lse(), c + " LSE, call " + call);
+                }
+                held.get(1).close();
+                IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                        () -> backend().attention(r));
+                assertEquals("k: the device tensor was closed", e.getMessage());
+            } finally {
+                held.forEach(DeviceTensor::close);
+            }
+        }
+    }
+
     /**
      * O written into the caller's array or buffer (heap, a slice at a position, direct in the platform's order
      * and in the other) is the answer the backend returns on its own, and nothing past it is touched.

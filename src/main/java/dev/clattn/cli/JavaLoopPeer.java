@@ -122,4 +122,13 @@ final class JavaLoopPeer implements Backend {
     public dev.clattn.KvStore kvStore(dev.clattn.KvCache.Layout layout) {
         throw new UnsupportedOperationException("the Java loop peer keeps no KV cache");
     }
+
+    @Override
+    public Object uploadResident(dev.clattn.FloatData data) {
+        throw new UnsupportedOperationException("the Java loop peer keeps no device tensors");
+    }
+
+    @Override
+    public void freeResident(Object handle) {
+    }
 }

@@ -131,9 +131,9 @@ public final class CpuBackend implements Backend {
         }
         plan.require();
         // Half storage gives the answer for the fp16-rounded inputs; the arithmetic stays float, as on a device.
-        float[] q = r.storage() == Storage.F16 ? Half.round(r.q().toArray()) : r.q().toArray();
-        float[] k = r.storage() != Storage.F32 ? Half.round(r.k().toArray()) : r.k().toArray();
-        float[] v = r.storage() != Storage.F32 ? Half.round(r.v().toArray()) : r.v().toArray();
+        float[] q = r.storage() == Storage.F16 ? Half.round(array(r.q(), "q")) : array(r.q(), "q");
+        float[] k = r.storage() != Storage.F32 ? Half.round(array(r.k(), "k")) : array(r.k(), "k");
+        float[] v = r.storage() != Storage.F32 ? Half.round(array(r.v(), "v")) : array(r.v(), "v");
         float[] out = target != null ? target : HostMemory.floats("output", s.outElements());
         float[] weights = r.wantWeights() ? HostMemory.floats("weights", r.scoreArrayLength("weights")) : null;
         float[] lse = r.wantLse() ? HostMemory.floats("lse", s.lseElements()) : null;
@@ -195,7 +195,8 @@ public final class CpuBackend implements Backend {
 
     /** The heap copies an input costs here: one from a buffer, one more when it is rounded to fp16. */
     private static void copies(HostMemory.Plan plan, String name, FloatData data, boolean rounded) {
-        plan.add(name, 4 * data.length() * ((data.array() == null ? 1 : 0) + (rounded ? 1 : 0)));
+        boolean copied = data.array() == null && data.resident() == null;
+        plan.add(name, 4 * data.length() * ((copied ? 1 : 0) + (rounded ? 1 : 0)));
     }
 
     @Override
@@ -205,8 +206,8 @@ public final class CpuBackend implements Backend {
 
     private float[] qktUnlocked(AttentionRequest r) {
         Shape s = r.shape();
-        float[] q = r.q().toArray();
-        float[] k = r.k().toArray();
+        float[] q = array(r.q(), "q");
+        float[] k = array(r.k(), "k");
         float[] scores = HostMemory.floats("scores", r.scoreArrayLength("scores"));
         forEachRowBlock(s, false, (bh, i0, i1, scratch, acc) -> {
             for (int i = i0; i < i1; i++) {
@@ -247,7 +248,7 @@ public final class CpuBackend implements Backend {
     private float[] avUnlocked(AttentionRequest r, float[] weights) {
         Shape s = r.shape();
         r.checkScores("weights", weights);
-        float[] v = r.v().toArray();
+        float[] v = array(r.v(), "v");
         float[] out = HostMemory.floats("output", s.outElements());
         forEachRowBlock(s, false, (bh, i0, i1, scratch, acc) -> {
             for (int i = i0; i < i1; i++) {
@@ -256,6 +257,27 @@ public final class CpuBackend implements Backend {
             }
         });
         return out;
+    }
+
+    /** A private copy of the data: the caller may change its own afterwards. */
+    @Override
+    public Object uploadResident(FloatData data) {
+        float[] copy = HostMemory.floats("tensor", data.length());
+        if (data.array() != null) {
+            System.arraycopy(data.array(), 0, copy, 0, copy.length);
+        } else {
+            data.buffer().duplicate().get(copy);
+        }
+        return copy;
+    }
+
+    @Override
+    public void freeResident(Object handle) {
+    }
+
+    /** The request's data as an array: the caller's, a copy of its buffer, or this backend's resident copy. */
+    private float[] array(FloatData data, String argument) {
+        return data.resident() != null ? (float[]) data.resident().handle(this, argument) : data.toArray();
     }
 
     /** KV cache blocks on the heap; attention over them runs on this backend's threads. */

@@ -34,7 +34,11 @@ final class DeviceBuffers implements AutoCloseable {
     private final ClContext context;
     private final Map<Role, ClBuffer> buffers = new EnumMap<>(Role.class);
 
-    DeviceBuffers(ClContext context) {
+    /** The backend these buffers belong to: device tensors resolve by it. */
+    private final dev.clattn.Backend owner;
+
+    DeviceBuffers(ClContext context, dev.clattn.Backend owner) {
+        this.owner = owner;
         this.context = context;
     }
 
@@ -45,9 +49,9 @@ final class DeviceBuffers implements AutoCloseable {
     static Map<Role, Long> needs(AttentionRequest r) {
         Shape s = r.shape();
         Map<Role, Long> needs = new EnumMap<>(Role.class);
-        needs.put(Role.Q, 4 * s.qElements());
-        needs.put(Role.K, 4 * s.kElements());
-        needs.put(Role.V, 4 * s.vElements());
+        needs.put(Role.Q, r.q().resident() != null ? 0 : 4 * s.qElements());
+        needs.put(Role.K, r.k().resident() != null ? 0 : 4 * s.kElements());
+        needs.put(Role.V, r.v().resident() != null ? 0 : 4 * s.vElements());
         needs.put(Role.O, 4 * s.outElements());
         needs.put(Role.LSE, 4 * s.lseElements());
         needs.put(Role.KEY_LENGTHS, 4L * s.batch());
@@ -129,20 +133,28 @@ final class DeviceBuffers implements AutoCloseable {
      * native-order staging buffer, which also spares the heap a copy of the whole input.
      */
     ClBuffer upload(Role role, FloatData data) {
-        long bytes = 4 * data.length();
-        ClBuffer buf = get(role, bytes);
-        FloatBuffer b = data.buffer();
-        if (data.array() != null) {
-            write(buf, Pointer.to(data.array()), bytes);
-        } else if (b.isDirect() && b.order() == ByteOrder.nativeOrder()) {
-            write(buf, Pointer.to(b), bytes);
-        } else {
-            writeStaged(buf, b.duplicate());
+        if (data.resident() != null) {
+            return (ClBuffer) data.resident().handle(owner, name(role));
         }
+        ClBuffer buf = get(role, 4 * data.length());
+        writeData(context, buf, data);
         return buf;
     }
 
-    private void writeStaged(ClBuffer buf, FloatBuffer src) {
+    /** The caller's array or buffer into the start of {@code buf}: directly where it can, else staged. */
+    static void writeData(ClContext context, ClBuffer buf, FloatData data) {
+        long bytes = 4 * data.length();
+        FloatBuffer b = data.buffer();
+        if (data.array() != null) {
+            writeAt(context, buf, 0, Pointer.to(data.array()), bytes);
+        } else if (b.isDirect() && b.order() == ByteOrder.nativeOrder()) {
+            writeAt(context, buf, 0, Pointer.to(b), bytes);
+        } else {
+            writeStaged(context, buf, b.duplicate());
+        }
+    }
+
+    private static void writeStaged(ClContext context, ClBuffer buf, FloatBuffer src) {
         FloatBuffer staging = ByteBuffer.allocateDirect(4 * Math.min(STAGING_FLOATS, Math.max(1, src.remaining())))
                 .order(ByteOrder.nativeOrder()).asFloatBuffer();
         for (long offset = 0; src.hasRemaining(); ) {
@@ -152,17 +164,17 @@ final class DeviceBuffers implements AutoCloseable {
             staging.clear();
             staging.put(slice).flip();
             src.position(src.position() + n);
-            writeAt(buf, offset, Pointer.to(staging), 4L * n);
+            writeAt(context, buf, offset, Pointer.to(staging), 4L * n);
             offset += 4L * n;
         }
     }
 
     void write(ClBuffer buf, Pointer src, long bytes) {
-        writeAt(buf, 0, src, bytes);
+        writeAt(context, buf, 0, src, bytes);
     }
 
     /** A blocking write, so that the source may be reused or freed as soon as it returns. */
-    private void writeAt(ClBuffer buf, long offsetBytes, Pointer src, long bytes) {
+    private static void writeAt(ClContext context, ClBuffer buf, long offsetBytes, Pointer src, long bytes) {
         if (bytes > 0) {
             ClCalls.check("clEnqueueWriteBuffer", () -> bytes + " bytes at " + offsetBytes + " into a buffer of "
                     + buf.bytes(), () -> clEnqueueWriteBuffer(context.queue(), buf.mem(), CL_TRUE, offsetBytes, bytes,

@@ -46,7 +46,7 @@ public final class OpenClBackend implements Backend {
      */
     public OpenClBackend(OpenCl.Device device, Config config, Map<String, Map<String, Integer>> overrides) {
         this.context = new ClContext(device, config.profiling(), config.programCache());
-        this.buffers = new DeviceBuffers(context);
+        this.buffers = new DeviceBuffers(context, this);
         this.path = config.path();
         this.maxGridGroups = config.maxGridGroups();
         this.profiling = config.profiling();
@@ -261,6 +261,30 @@ public final class OpenClBackend implements Backend {
         ensureOpen();
         r.checkScores("weights", weights);
         return threeKernel.av(r, weights);
+    }
+
+    /** A device buffer holding the data, written once. */
+    @Override
+    public synchronized Object uploadResident(dev.clattn.FloatData data) {
+        ensureOpen();
+        long bytes = 4 * Math.max(1, data.length());
+        if (bytes > context.info().maxAllocBytes()) {
+            throw new dev.clattn.RequestTooLargeException("tensor", bytes, "the device's largest buffer of "
+                    + context.info().maxAllocBytes() + " bytes");
+        }
+        ClBuffer buf = new ClBuffer(context.allocate(bytes), bytes);
+        try {
+            DeviceBuffers.writeData(context, buf, data);
+        } catch (RuntimeException e) {
+            buf.close();
+            throw e;
+        }
+        return buf;
+    }
+
+    @Override
+    public synchronized void freeResident(Object handle) {
+        ((ClBuffer) handle).close();
     }
 
     /** KV cache blocks in device memory; attention over them runs attention_paged on this device. */

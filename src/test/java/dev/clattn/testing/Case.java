@@ -53,6 +53,21 @@ public record Case(String name, Shape shape, Causal causal, int[] keyLengths, in
      * are rounded here instead (and storage is F32): the problem a half-storage run must answer.
      */
     public AttentionRequest request(boolean weights, boolean lse, Storage storage, boolean roundInputs) {
+        return request(weights, lse, storage, roundInputs, null);
+    }
+
+    /** The case's request with its Q, K and V held by the engine: {@code resident} uploads each. */
+    public AttentionRequest requestResident(boolean lse, java.util.function.Function<float[], dev.clattn.DeviceTensor>
+            resident) {
+        // The host request's arrays, NaN planted where the case plants them, are the ones uploaded.
+        AttentionRequest host = request(false, lse);
+        java.util.Iterator<float[]> inputs = java.util.List.of(host.q().array(), host.k().array(), host.v().array())
+                .iterator();
+        return request(false, lse, Storage.F32, false, generated -> resident.apply(inputs.next()));
+    }
+
+    private AttentionRequest request(boolean weights, boolean lse, Storage storage, boolean roundInputs,
+            java.util.function.Function<float[], dev.clattn.DeviceTensor> resident) {
         Random rnd = new Random(seed);
         float[] q = Data.gaussian(rnd, shape.qElements(), amplitude);
         float[] k = Data.gaussian(rnd, shape.kElements(), amplitude);
@@ -62,8 +77,13 @@ public record Case(String name, Shape shape, Causal causal, int[] keyLengths, in
             k = storage != Storage.F32 ? Data.roundHalf(k) : k;
             v = storage != Storage.F32 ? Data.roundHalf(v) : v;
         }
-        AttentionRequest.Builder b = AttentionRequest.builder(shape).q(q).k(k).v(v)
-                .storage(roundInputs ? Storage.F32 : storage)
+        AttentionRequest.Builder b = AttentionRequest.builder(shape);
+        if (resident == null) {
+            b.q(q).k(k).v(v);
+        } else {
+            b.q(resident.apply(q)).k(resident.apply(k)).v(resident.apply(v));
+        }
+        b.storage(roundInputs ? Storage.F32 : storage)
                 .causal(causal).keyLengths(keyLengths).returnWeights(weights).returnLse(lse);
         if (maskDims != null) {
             byte[] m = new byte[Data.product(maskDims)];
@@ -79,7 +99,7 @@ public record Case(String name, Shape shape, Causal causal, int[] keyLengths, in
             b.bias(Data.gaussian(rnd, Data.product(biasDims), (float) biasScale), biasDims);
         }
         AttentionRequest request = b.build();
-        if (nanPlanted) {
+        if (nanPlanted && resident == null) {
             plant(request);
         }
         return request;
