@@ -109,14 +109,18 @@ public final class Attention implements AutoCloseable {
      */
     public KvCache kvCache(KvCache.Layout layout) {
         Backend backend = lanes.first();
+        KvCache cache;
         synchronized (backend) {
-            KvCache cache = new KvCache(layout, backend.kvStore(layout));
+            cache = new KvCache(layout, backend.kvStore(layout));
+        }
+        synchronized (caches) {
             prune();
             caches.add(cache);
-            return cache;
         }
+        return cache;
     }
 
+    /** Under the caches' lock: a cache's own lock comes after it, never the backend's (held by a cache call). */
     private void prune() {
         for (java.util.Iterator<KvCache> it = caches.iterator(); it.hasNext(); ) {
             KvCache c = it.next();
@@ -170,29 +174,29 @@ public final class Attention implements AutoCloseable {
 
     /** Counts and sizes for metrics: calls, kernel time (with profiling), memory held, programs, cache blocks. */
     public Stats stats() {
-        synchronized (lanes.first()) {
+        long attends;
+        long cacheBytes = 0;
+        int inUse = 0;
+        int blocks = 0;
+        synchronized (caches) {
             prune();
-            long attends = 0;
-            long cacheBytes = 0;
-            int inUse = 0;
-            int blocks = 0;
+            attends = closedAttends;
             for (KvCache c : caches) {
                 attends += c.attends();
                 cacheBytes += c.bytesHeld();
                 inUse += c.blocksInUse();
                 blocks += c.layout().blocks();
             }
-            double kernelMs = 0;
-            long deviceBytes = 0;
-            int programs = 0;
-            for (Backend b : lanes.all()) {
-                kernelMs += b.kernelMillis();
-                deviceBytes += b.deviceBytesHeld();
-                programs += b.programsCached();
-            }
-            return new Stats(calls.get() + attends + closedAttends, kernelMs, deviceBytes, programs, cacheBytes, inUse,
-                    blocks);
         }
+        double kernelMs = 0;
+        long deviceBytes = 0;
+        int programs = 0;
+        for (Backend b : lanes.all()) {
+            kernelMs += b.kernelMillis();
+            deviceBytes += b.deviceBytesHeld();
+            programs += b.programsCached();
+        }
+        return new Stats(calls.get() + attends, kernelMs, deviceBytes, programs, cacheBytes, inUse, blocks);
     }
 
     /** The first (with one lane, the only) backend, where KV caches live. */

@@ -58,7 +58,7 @@ public final class KvCache implements AutoCloseable {
     private final ArrayDeque<Integer> freeBlocks = new ArrayDeque<>();
     private final Map<Integer, Sequence> sequences = new HashMap<>();
     private int nextId;
-    private long attends;
+    private volatile long attends;
     private volatile boolean closed;
 
     private static final class Sequence {
@@ -221,7 +221,7 @@ public final class KvCache implements AutoCloseable {
     }
 
     /** Attend calls so far. */
-    public synchronized long attends() {
+    public long attends() {
         return attends;
     }
 

@@ -220,4 +220,32 @@ class AttentionTest {
             assertThrows(IllegalStateException.class, () -> engine.compute(resident));
         }
     }
+
+    /** Metrics read while calls run, on the cache's backend: neither waits for the other forever. */
+    @Test
+    void statsWhileCacheCallsRunNeverDeadlocks() throws Exception {
+        try (Attention engine = Attention.open(Config.builderFromEnvironment().build());
+                KvCache cache = engine.kvCache(new KvCache.Layout(1, 8, 8, 4, 64))) {
+            int seq = cache.create();
+            cache.append(seq, new float[8 * 9], new float[8 * 9]);
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            try {
+                Future<?> calls = pool.submit(() -> {
+                    for (int x = 0; x < 200; x++) {
+                        cache.attend(new int[] {seq}, new float[8], 1, 1);
+                    }
+                });
+                Future<?> metrics = pool.submit(() -> {
+                    for (int x = 0; x < 200; x++) {
+                        engine.stats();
+                    }
+                });
+                calls.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                metrics.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                assertEquals(200, engine.stats().calls());
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
 }
