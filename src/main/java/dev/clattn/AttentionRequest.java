@@ -53,6 +53,15 @@ public final class AttentionRequest {
         return new Builder(shape);
     }
 
+    /** A builder whose shape is read from the tensors' dimensions, with Q, K and V set. */
+    public static Builder builder(Tensor q, Tensor k, Tensor v) {
+        Builder b = new Builder(Tensor.shape(q, k, v));
+        b.q = q.data();
+        b.k = k.data();
+        b.v = v.data();
+        return b;
+    }
+
     private static FloatData require(String name, FloatData data, long expected, String layout, int... dims) {
         if (data == null || data.length() != expected) {
             throw new InvalidRequestException(name, layout + "=" + Arrays.toString(dims) + " = " + expected

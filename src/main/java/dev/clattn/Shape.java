@@ -36,6 +36,11 @@ public record Shape(int batch, int queryHeads, int kvHeads, int queryLen, int ke
         }
     }
 
+    /** The shape by name: {@code Shape.builder().queryHeads(32).kvHeads(8).queryLen(1).keyLen(4096).headDim(128)}. */
+    public static ShapeBuilder builder() {
+        return new ShapeBuilder();
+    }
+
     /** Self-attention: one head count, one sequence length, Dv = D. */
     public static Shape of(int batch, int heads, int seqLen, int headDim) {
         return new Shape(batch, heads, heads, seqLen, seqLen, headDim, headDim);
