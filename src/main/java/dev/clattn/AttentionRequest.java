@@ -22,13 +22,24 @@ public final class AttentionRequest {
     private final boolean wantWeights;
     private final boolean wantLse;
     private final Storage storage;
+    private final Layout layout;
 
     private AttentionRequest(Builder b) {
         Shape s = b.shape;
         this.shape = s;
-        this.q = require("q", b.q, s.qElements(), "[B,Hq,Nq,D]", s.batch(), s.queryHeads(), s.queryLen(), s.headDim());
-        this.k = require("k", b.k, s.kElements(), "[B,Hk,Nk,D]", s.batch(), s.kvHeads(), s.keyLen(), s.headDim());
-        this.v = require("v", b.v, s.vElements(), "[B,Hk,Nk,Dv]", s.batch(), s.kvHeads(), s.keyLen(), s.valueDim());
+        if (b.layout == Layout.BNHD) {
+            this.q = require("q", b.q, s.qElements(), "[B,Nq,Hq,D]", s.batch(), s.queryLen(), s.queryHeads(),
+                    s.headDim());
+            this.k = require("k", b.k, s.kElements(), "[B,Nk,Hk,D]", s.batch(), s.keyLen(), s.kvHeads(), s.headDim());
+            this.v = require("v", b.v, s.vElements(), "[B,Nk,Hk,Dv]", s.batch(), s.keyLen(), s.kvHeads(),
+                    s.valueDim());
+        } else {
+            this.q = require("q", b.q, s.qElements(), "[B,Hq,Nq,D]", s.batch(), s.queryHeads(), s.queryLen(),
+                    s.headDim());
+            this.k = require("k", b.k, s.kElements(), "[B,Hk,Nk,D]", s.batch(), s.kvHeads(), s.keyLen(), s.headDim());
+            this.v = require("v", b.v, s.vElements(), "[B,Hk,Nk,Dv]", s.batch(), s.kvHeads(), s.keyLen(),
+                    s.valueDim());
+        }
         if (b.scale != null && !Float.isFinite(b.scale)) {
             throw new InvalidRequestException("scale", "a finite number", String.valueOf(b.scale));
         }
@@ -40,6 +51,7 @@ public final class AttentionRequest {
         this.wantWeights = b.wantWeights;
         this.wantLse = b.wantLse;
         this.storage = b.storage;
+        this.layout = b.layout;
         fitsArray("output", "O [B,Hq,Nq,Dv]", s.outElements());
         if (wantWeights) {
             fitsArray("weights", "P [B,Hq,Nq,Nk]", s.scoreElements());
@@ -139,6 +151,11 @@ public final class AttentionRequest {
         return storage;
     }
 
+    /** The layout of Q, K, V and O; the weights and LSE are always [B, Hq, Nq, ..]. */
+    public Layout layout() {
+        return layout;
+    }
+
     /** Checks a score or weight matrix given to a single stage: [B,Hq,Nq,Nk] floats. */
     public void checkScores(String name, float[] data) {
         if (data == null || data.length != shape.scoreElements()) {
@@ -193,6 +210,7 @@ public final class AttentionRequest {
         private boolean wantWeights;
         private boolean wantLse;
         private Storage storage = Storage.F32;
+        private Layout layout = Layout.BHND;
 
         private Builder(Shape shape) {
             this.shape = shape;
@@ -306,6 +324,15 @@ public final class AttentionRequest {
         /** Device storage of the inputs on the fused path (default float32); arithmetic is always float. */
         public Builder storage(Storage storage) {
             this.storage = storage == null ? Storage.F32 : storage;
+            return this;
+        }
+
+        /**
+         * Q, K, V and O as [B, N, H, D] (each token's heads together, as a QKV projection writes them) instead of
+         * [B, H, N, D]; the weights and LSE keep [B, Hq, Nq, ..]. OpenCL transposes on the device.
+         */
+        public Builder layout(Layout layout) {
+            this.layout = layout == null ? Layout.BHND : layout;
             return this;
         }
 

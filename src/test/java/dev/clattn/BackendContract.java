@@ -43,6 +43,60 @@ public abstract class BackendContract {
         checkAttention(backend(), c);
     }
 
+    /**
+     * Q, K, V and O as [B, N, H, D] give the [B, H, N, D] answer transposed, bit for bit, with the weights and
+     * LSE as before: on every path (the fused one, the three-kernel one for the weights) and in fp16 storage.
+     */
+    @Test
+    void theTokenMajorLayoutGivesTheSameAnswerTransposed() {
+        int checked = 0;
+        for (Case c : TestCases.pipeline()) {
+            AttentionRequest r = c.request(true, true);
+            if (r.mask() != null || r.bias() != null || checked == 6) {
+                continue;
+            }
+            checked++;
+            Shape s = r.shape();
+            for (boolean weights : new boolean[] {true, false}) {
+                AttentionRequest bhnd = AttentionRequest.builder(s).q(r.q().array()).k(r.k().array())
+                        .v(r.v().array()).causal(r.causal()).keyLengths(r.keyLengths()).scale(r.scale())
+                        .returnWeights(weights).returnLse(true).storage(weights ? Storage.F32 : Storage.F16_KV)
+                        .build();
+                AttentionRequest bnhd = AttentionRequest.builder(s)
+                        .q(swap(r.q().array(), s.batch(), s.queryHeads(), s.queryLen(), s.headDim()))
+                        .k(swap(r.k().array(), s.batch(), s.kvHeads(), s.keyLen(), s.headDim()))
+                        .v(swap(r.v().array(), s.batch(), s.kvHeads(), s.keyLen(), s.valueDim()))
+                        .layout(Layout.BNHD).causal(r.causal()).keyLengths(r.keyLengths()).scale(r.scale())
+                        .returnWeights(weights).returnLse(true).storage(weights ? Storage.F32 : Storage.F16_KV)
+                        .build();
+                AttentionResult a = backend().attention(bhnd);
+                AttentionResult b = backend().attention(bnhd);
+                assertArrayEquals(swap(a.output(), s.batch(), s.queryHeads(), s.queryLen(), s.valueDim()), b.output(),
+                        c + " O, weights " + weights);
+                assertArrayEquals(a.lse(), b.lse(), c + " LSE");
+                if (weights) {
+                    assertArrayEquals(a.weights(), b.weights(), c + " P");
+                }
+            }
+        }
+        assertEquals(6, checked, "cases without mask or bias");
+    }
+
+    /** [B][X][Y][W] into [B][Y][X][W], written here apart from the library's transposes. */
+    private static float[] swap(float[] a, int b, int x, int y, int w) {
+        float[] out = new float[a.length];
+        for (int i = 0; i < b; i++) {
+            for (int j = 0; j < x; j++) {
+                for (int k = 0; k < y; k++) {
+                    for (int e = 0; e < w; e++) {
+                        out[((i * y + k) * x + j) * w + e] = a[((i * x + j) * y + k) * w + e];
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     /** Q, K and V held by the backend give the answer of the same host data, bit for bit, call after call. */
     @Test
     void residentTensorsGiveTheAnswerOfTheirHostData() {

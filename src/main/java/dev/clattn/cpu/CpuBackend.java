@@ -5,6 +5,7 @@ import dev.clattn.AttentionResult;
 import dev.clattn.Backend;
 import dev.clattn.FloatData;
 import dev.clattn.HostMemory;
+import dev.clattn.Layout;
 import dev.clattn.Shape;
 import dev.clattn.Storage;
 import java.util.ArrayList;
@@ -129,17 +130,22 @@ public final class CpuBackend implements Backend {
         if (!r.wantWeights()) {
             plan.add("packed K and V", CpuAttentionFused.packedBytes(s));
         }
+        if (r.layout() == Layout.BNHD) {
+            plan.add("q, k, v and output in [B, H, N, D]", 4 * (s.qElements() + s.kElements() + s.vElements()
+                    + s.outElements()));
+        }
         plan.require();
         // Half storage gives the answer for the fp16-rounded inputs; the arithmetic stays float, as on a device.
-        float[] q = r.storage() == Storage.F16 ? Half.round(array(r.q(), "q")) : array(r.q(), "q");
-        float[] k = r.storage() != Storage.F32 ? Half.round(array(r.k(), "k")) : array(r.k(), "k");
-        float[] v = r.storage() != Storage.F32 ? Half.round(array(r.v(), "v")) : array(r.v(), "v");
-        float[] out = target != null ? target : HostMemory.floats("output", s.outElements());
+        float[] q = r.storage() == Storage.F16 ? Half.round(input(r, "q")) : input(r, "q");
+        float[] k = r.storage() != Storage.F32 ? Half.round(input(r, "k")) : input(r, "k");
+        float[] v = r.storage() != Storage.F32 ? Half.round(input(r, "v")) : input(r, "v");
+        boolean bnhd = r.layout() == Layout.BNHD;
+        float[] out = target != null && !bnhd ? target : HostMemory.floats("output", s.outElements());
         float[] weights = r.wantWeights() ? HostMemory.floats("weights", r.scoreArrayLength("weights")) : null;
         float[] lse = r.wantLse() ? HostMemory.floats("lse", s.lseElements()) : null;
         if (weights == null) {
             fused(r, q, k, v, out, lse);
-            return new AttentionResult(out, null, lse);
+            return new AttentionResult(output(r, out, target), null, lse);
         }
         int nk = s.keyLen();
         forEachRowBlock(s, weights == null, (bh, i0, i1, scratch, acc) -> {
@@ -155,7 +161,7 @@ public final class CpuBackend implements Backend {
                 CpuReference.av(r, v, bh, i, buf, off, out, row * s.valueDim(), acc);
             }
         });
-        return new AttentionResult(out, weights, lse);
+        return new AttentionResult(output(r, out, target), weights, lse);
     }
 
     /**
@@ -206,8 +212,8 @@ public final class CpuBackend implements Backend {
 
     private float[] qktUnlocked(AttentionRequest r) {
         Shape s = r.shape();
-        float[] q = array(r.q(), "q");
-        float[] k = array(r.k(), "k");
+        float[] q = input(r, "q");
+        float[] k = input(r, "k");
         float[] scores = HostMemory.floats("scores", r.scoreArrayLength("scores"));
         forEachRowBlock(s, false, (bh, i0, i1, scratch, acc) -> {
             for (int i = i0; i < i1; i++) {
@@ -248,7 +254,7 @@ public final class CpuBackend implements Backend {
     private float[] avUnlocked(AttentionRequest r, float[] weights) {
         Shape s = r.shape();
         r.checkScores("weights", weights);
-        float[] v = array(r.v(), "v");
+        float[] v = input(r, "v");
         float[] out = HostMemory.floats("output", s.outElements());
         forEachRowBlock(s, false, (bh, i0, i1, scratch, acc) -> {
             for (int i = i0; i < i1; i++) {
@@ -256,7 +262,7 @@ public final class CpuBackend implements Backend {
                 CpuReference.av(r, v, bh, i, weights, row * s.keyLen(), out, row * s.valueDim(), acc);
             }
         });
-        return out;
+        return output(r, out, null);
     }
 
     /** A private copy of the data: the caller may change its own afterwards. */
@@ -273,6 +279,34 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void freeResident(Object handle) {
+    }
+
+    /** Q, K or V of the request as [B, H, N, D], whatever its layout. */
+    private float[] input(AttentionRequest r, String name) {
+        Shape s = r.shape();
+        FloatData data = switch (name) {
+            case "q" -> r.q();
+            case "k" -> r.k();
+            default -> r.v();
+        };
+        float[] a = array(data, name);
+        if (r.layout() == Layout.BHND) {
+            return a;
+        }
+        boolean query = name.equals("q");
+        return Transpose.swap(name, a, s.batch(), query ? s.queryLen() : s.keyLen(), query ? s.queryHeads()
+                : s.kvHeads(), name.equals("v") ? s.valueDim() : s.headDim());
+    }
+
+    /** O [B, Hq, Nq, Dv] in the request's layout: into the caller's target when there is one. */
+    private static float[] output(AttentionRequest r, float[] out, float[] target) {
+        if (r.layout() == Layout.BHND) {
+            return out;
+        }
+        Shape s = r.shape();
+        float[] dst = target != null ? target : HostMemory.floats("output", out.length);
+        Transpose.swap(out, dst, s.batch(), s.queryHeads(), s.queryLen(), s.valueDim());
+        return dst;
     }
 
     /** The request's data as an array: the caller's, a copy of its buffer, or this backend's resident copy. */

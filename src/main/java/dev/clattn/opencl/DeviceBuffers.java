@@ -25,7 +25,7 @@ import org.jocl.Pointer;
  * calls allocate nothing on the device; and the transfers in and out of them.
  */
 final class DeviceBuffers implements AutoCloseable {
-    enum Role { Q, K, V, O, SCORES, LSE, KEY_LENGTHS, MASK, BIAS, PARTS, PART_LSE, Q16, K16, V16, KT, BLOCK_TABLES }
+    enum Role { Q, K, V, O, SCORES, LSE, KEY_LENGTHS, MASK, BIAS, PARTS, PART_LSE, Q16, K16, V16, KT, BLOCK_TABLES, LAYOUT }
 
     private static final long[] NO_STRIDES = new long[4];
     /** Floats per transfer when a buffer must be copied to native order first (heap, big-endian, views). */
@@ -49,9 +49,12 @@ final class DeviceBuffers implements AutoCloseable {
     static Map<Role, Long> needs(AttentionRequest r) {
         Shape s = r.shape();
         Map<Role, Long> needs = new EnumMap<>(Role.class);
-        needs.put(Role.Q, r.q().resident() != null ? 0 : 4 * s.qElements());
-        needs.put(Role.K, r.k().resident() != null ? 0 : 4 * s.kElements());
-        needs.put(Role.V, r.v().resident() != null ? 0 : 4 * s.vElements());
+        // A resident tensor in [B, H, N, D] is read where it is; in the other layout it is transposed into the role.
+        boolean inPlace = r.layout() == dev.clattn.Layout.BHND;
+        needs.put(Role.Q, r.q().resident() != null && inPlace ? 0 : 4 * s.qElements());
+        needs.put(Role.K, r.k().resident() != null && inPlace ? 0 : 4 * s.kElements());
+        needs.put(Role.V, r.v().resident() != null && inPlace ? 0 : 4 * s.vElements());
+        needs.put(Role.LAYOUT, DeviceLayout.stagingBytes(r));
         needs.put(Role.O, 4 * s.outElements());
         needs.put(Role.LSE, 4 * s.lseElements());
         needs.put(Role.KEY_LENGTHS, 4L * s.batch());

@@ -22,6 +22,7 @@ final class FusedPath implements AutoCloseable {
     private final DeviceInfo device;
     private final int configuredSplits;
     private final int maxGridGroups;
+    private final DeviceLayout layout;
     private final ProfiledKernels<FusedKernel> fused;
     private final ProfiledKernels<FusedKernel> portable;
     private final boolean fallBack;
@@ -37,9 +38,10 @@ final class FusedPath implements AutoCloseable {
      *                 tuning candidate that does not fit is rejected rather than timed as another kernel)
      */
     FusedPath(DeviceBuffers buffers, DeviceInfo device, int configuredSplits, int maxGridGroups,
-            ProfiledKernels<FusedKernel> fused, ProfiledKernels<FusedKernel> portable, boolean fallBack, AttentionMergeKernel merge, ToHalfKernel toHalf,
-            PackKtKernel packKt) {
+            ProfiledKernels<FusedKernel> fused, ProfiledKernels<FusedKernel> portable, boolean fallBack,
+            AttentionMergeKernel merge, ToHalfKernel toHalf, PackKtKernel packKt, DeviceLayout layout) {
         this.buffers = buffers;
+        this.layout = layout;
         this.device = device;
         this.configuredSplits = configuredSplits;
         this.maxGridGroups = maxGridGroups;
@@ -114,9 +116,9 @@ final class FusedPath implements AutoCloseable {
         int splitKeys = (int) (Launcher.ceilDiv(Launcher.ceilDiv(s.keyLen(), splits), fused.tileK()) * fused.tileK());
         splits = (int) Launcher.ceilDiv(s.keyLen(), splitKeys);
         buffers.require(needs(r, splits, fused.keyPanel()));
-        ClBuffer q = storage == Storage.F16 ? half(Role.Q16, Role.Q, r.q()) : buffers.upload(Role.Q, r.q());
-        ClBuffer k = storage == Storage.F32 ? buffers.upload(Role.K, r.k()) : half(Role.K16, Role.K, r.k());
-        ClBuffer v = storage == Storage.F32 ? buffers.upload(Role.V, r.v()) : half(Role.V16, Role.V, r.v());
+        ClBuffer q = storage == Storage.F16 ? half(Role.Q16, Role.Q, r, "q") : layout.input(Role.Q, r, "q");
+        ClBuffer k = storage == Storage.F32 ? layout.input(Role.K, r, "k") : half(Role.K16, Role.K, r, "k");
+        ClBuffer v = storage == Storage.F32 ? layout.input(Role.V, r, "v") : half(Role.V16, Role.V, r, "v");
         int panel = fused.keyPanel();
         if (panel > 0) {
             ClBuffer kt = buffers.get(Role.KT, 4 * PackKtKernel.elements(kvHeads(s), s.keyLen(), s.headDim(), panel));
@@ -135,13 +137,8 @@ final class FusedPath implements AutoCloseable {
             merge.enqueue(parts, partLse, o, lse, splits, Math.toIntExact(s.lseElements()), s.valueDim(),
                     maxGridGroups);
         }
-        float[] out = null;
-        if (into == null) {
-            out = buffers.readAll("output", o, s.outElements());
-        } else {
-            buffers.readInto(o, into, s.outElements());
-        }
-        return new AttentionResult(out, null, r.wantLse() ? buffers.readAll("lse", lse, s.lseElements()) : null);
+        return new AttentionResult(layout.output(o, r, into), null,
+                r.wantLse() ? buffers.readAll("lse", lse, s.lseElements()) : null);
     }
 
     /** The device buffers this call will hold: the common ones, the fp16 copies, the key-split parts. */
@@ -180,10 +177,15 @@ final class FusedPath implements AutoCloseable {
     }
 
     /** Uploads float data to a staging buffer and converts it to fp16 on the device. */
-    private ClBuffer half(Role target, Role staging, FloatData data) {
-        ClBuffer src = buffers.upload(staging, data);
-        ClBuffer dst = buffers.get(target, 2 * data.length());
-        toHalf.enqueue(src, dst, data.length());
+    private ClBuffer half(Role target, Role staging, AttentionRequest r, String name) {
+        ClBuffer src = layout.input(staging, r, name);
+        long elements = switch (name) {
+            case "q" -> r.shape().qElements();
+            case "k" -> r.shape().kElements();
+            default -> r.shape().vElements();
+        };
+        ClBuffer dst = buffers.get(target, 2 * elements);
+        toHalf.enqueue(src, dst, elements);
         return dst;
     }
 

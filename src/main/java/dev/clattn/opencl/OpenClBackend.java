@@ -56,11 +56,14 @@ public final class OpenClBackend implements Backend {
         try {
             Profiles profiles = config.useProfiles() ? Profiles.load(config.profileDir()) : new Profiles(java.util.List.of());
             Sources sources = new Sources(context, config, info, overrides, profiles);
+            KernelSource transposeSource = sources.source("transpose_heads");
+            DeviceLayout layout = new DeviceLayout(buffers, track(built, new TransposeHeadsKernel(context,
+                    transposeSource, sources.params(transposeSource))));
             threeKernel = new ThreeKernelPath(buffers, Math.min(config.scoreBufferBytes(), info.maxAllocBytes()),
                     config.maxGridGroups(),
                     track(profiled, sources.profiled("qkt", QktKernel::new)),
                     track(profiled, sources.profiled("softmax_rows", SoftmaxRowsKernel::new)),
-                    track(profiled, sources.profiled("av", AvKernel::new)));
+                    track(profiled, sources.profiled("av", AvKernel::new)), layout);
             ProfiledKernels<FusedKernel> portable = track(profiled, sources.fused("attention_fused"));
             String variant = config.fusedKernel() != null ? config.fusedKernel() : info.fusedKernel();
             ProfiledKernels<FusedKernel> chosen = variant.equals("attention_fused") ? portable
@@ -78,7 +81,7 @@ public final class OpenClBackend implements Backend {
             fused = new FusedPath(buffers, info, config.keySplits(), config.maxGridGroups(), chosen, portable,
                     config.fusedKernel() == null, this.merge,
                     track(built, new ToHalfKernel(context, toHalf, sources.params(toHalf))),
-                    track(built, new PackKtKernel(context, packKt, sources.params(packKt))));
+                    track(built, new PackKtKernel(context, packKt, sources.params(packKt))), layout);
         } catch (RuntimeException e) {
             built.forEach(Launcher::close);
             profiled.forEach(ProfiledKernels::close);

@@ -16,13 +16,15 @@ final class ThreeKernelPath implements AutoCloseable {
     private final DeviceBuffers buffers;
     private final long scoreBudget;
     private final int maxGridGroups;
+    private final DeviceLayout layout;
     private final ProfiledKernels<QktKernel> qkt;
     private final ProfiledKernels<SoftmaxRowsKernel> softmax;
     private final ProfiledKernels<AvKernel> av;
 
     ThreeKernelPath(DeviceBuffers buffers, long scoreBudget, int maxGridGroups, ProfiledKernels<QktKernel> qkt,
-            ProfiledKernels<SoftmaxRowsKernel> softmax, ProfiledKernels<AvKernel> av) {
+            ProfiledKernels<SoftmaxRowsKernel> softmax, ProfiledKernels<AvKernel> av, DeviceLayout layout) {
         this.buffers = buffers;
+        this.layout = layout;
         this.scoreBudget = scoreBudget;
         this.maxGridGroups = maxGridGroups;
         this.qkt = qkt;
@@ -45,9 +47,9 @@ final class ThreeKernelPath implements AutoCloseable {
         java.util.Map<Role, Long> needs = DeviceBuffers.needs(r);
         needs.put(Role.SCORES, chunks(s).stream().mapToLong(c -> 4 * c.elements(s.keyLen())).max().orElse(4));
         buffers.require(needs);
-        ClBuffer q = buffers.upload(Role.Q, r.q());
-        ClBuffer k = buffers.upload(Role.K, r.k());
-        ClBuffer v = buffers.upload(Role.V, r.v());
+        ClBuffer q = layout.input(Role.Q, r, "q");
+        ClBuffer k = layout.input(Role.K, r, "k");
+        ClBuffer v = layout.input(Role.V, r, "v");
         ClBuffer o = buffers.get(Role.O, 4 * s.outElements());
         ClBuffer lse = buffers.get(Role.LSE, r.wantLse() ? 4 * s.lseElements() : 4);
         Masks masks = buffers.masks(r);
@@ -61,15 +63,15 @@ final class ThreeKernelPath implements AutoCloseable {
                 buffers.read(scores, 0, weights, c.offset(s, s.keyLen()), c.elements(s.keyLen()));
             }
         }
-        return new AttentionResult(buffers.readAll("output", o, s.outElements()), weights,
+        return new AttentionResult(layout.output(o, r, null), weights,
                 r.wantLse() ? buffers.readAll("lse", lse, s.lseElements()) : null);
     }
 
     float[] qkt(AttentionRequest r) {
         Shape s = r.shape();
         float[] out = HostMemory.floats("scores", r.scoreArrayLength("scores"));
-        ClBuffer q = buffers.upload(Role.Q, r.q());
-        ClBuffer k = buffers.upload(Role.K, r.k());
+        ClBuffer q = layout.input(Role.Q, r, "q");
+        ClBuffer k = layout.input(Role.K, r, "k");
         Masks masks = buffers.masks(r);
         for (Chunk c : chunks(s)) {
             ClBuffer scores = buffers.get(Role.SCORES, 4 * c.elements(s.keyLen()));
@@ -99,7 +101,7 @@ final class ThreeKernelPath implements AutoCloseable {
 
     float[] av(AttentionRequest r, float[] weights) {
         Shape s = r.shape();
-        ClBuffer v = buffers.upload(Role.V, r.v());
+        ClBuffer v = layout.input(Role.V, r, "v");
         ClBuffer o = buffers.get(Role.O, 4 * s.outElements());
         Masks masks = buffers.masks(r);
         for (Chunk c : chunks(s)) {
@@ -108,7 +110,7 @@ final class ThreeKernelPath implements AutoCloseable {
             buffers.write(buf, Pointer.to(weights).withByteOffset(4 * c.offset(s, s.keyLen())), 4 * n);
             av.forShape(s).enqueue(s, c, buf, v, o, masks.structural(), masks.any());
         }
-        return buffers.readAll("output", o, s.outElements());
+        return layout.output(o, r, null);
     }
 
     @Override

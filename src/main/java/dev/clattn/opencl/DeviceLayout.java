@@ -1,0 +1,63 @@
+package dev.clattn.opencl;
+
+import dev.clattn.AttentionRequest;
+import dev.clattn.FloatData;
+import dev.clattn.Layout;
+import dev.clattn.Shape;
+import dev.clattn.opencl.DeviceBuffers.Role;
+
+/**
+ * Q, K and V in, and O out, in the request's layout: uploaded as they are, and for [B, N, H, D] transposed on
+ * the device through one staging buffer (the in-order queue runs each transpose before the next upload over
+ * it), so that every kernel reads [B, H, N, D] and the host never transposes.
+ */
+final class DeviceLayout {
+    private final DeviceBuffers buffers;
+    private final TransposeHeadsKernel transpose;
+
+    DeviceLayout(DeviceBuffers buffers, TransposeHeadsKernel transpose) {
+        this.buffers = buffers;
+        this.transpose = transpose;
+    }
+
+    /** Staging bytes a call in this layout needs beside its own buffers. */
+    static long stagingBytes(AttentionRequest r) {
+        Shape s = r.shape();
+        return r.layout() == Layout.BHND ? 0
+                : 4 * Math.max(Math.max(s.qElements(), s.kElements()), Math.max(s.vElements(), s.outElements()));
+    }
+
+    /** Q, K or V ({@code name}) as [B, H, N, D] in the buffer of {@code role}. */
+    ClBuffer input(Role role, AttentionRequest r, String name) {
+        Shape s = r.shape();
+        FloatData data = switch (name) {
+            case "q" -> r.q();
+            case "k" -> r.k();
+            default -> r.v();
+        };
+        if (r.layout() == Layout.BHND) {
+            return buffers.upload(role, data);
+        }
+        ClBuffer raw = buffers.upload(Role.LAYOUT, data);
+        ClBuffer dst = buffers.get(role, 4 * data.length());
+        boolean query = name.equals("q");
+        transpose.enqueue(raw, dst, s.batch(), query ? s.queryLen() : s.keyLen(), query ? s.queryHeads()
+                : s.kvHeads(), name.equals("v") ? s.valueDim() : s.headDim());
+        return dst;
+    }
+
+    /** O [B, Hq, Nq, Dv] from {@code o} in the request's layout: a new array, or into {@code into} (then null). */
+    float[] output(ClBuffer o, AttentionRequest r, FloatData into) {
+        Shape s = r.shape();
+        ClBuffer src = o;
+        if (r.layout() == Layout.BNHD) {
+            src = buffers.get(Role.LAYOUT, 4 * s.outElements());
+            transpose.enqueue(o, src, s.batch(), s.queryHeads(), s.queryLen(), s.valueDim());
+        }
+        if (into != null) {
+            buffers.readInto(src, into, s.outElements());
+            return null;
+        }
+        return buffers.readAll("output", src, s.outElements());
+    }
+}
