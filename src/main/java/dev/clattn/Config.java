@@ -8,7 +8,7 @@ import java.util.function.Function;
  * Every knob of clattn in one place. {@link #defaults()} and {@link #builder()} are hermetic: they read no
  * environment variable and no system property, so that an engine embedded in a server behaves the same
  * whatever the process was started with. {@link #fromEnvironment()} and {@link #builderFromEnvironment()}
- * (the CLI, the tests, {@link Attention#create()}) take each knob from its system property, else its
+ * (the CLI, the tests, {@link Attention#open()}) take each knob from its system property, else its
  * environment variable, else the default; a builder's setters win over all three. Only there is the user's
  * profile directory (~/.clattn/profiles) a default: hermetic configurations use the profiles shipped in the
  * jar unless given a directory.
