@@ -6,6 +6,7 @@ import dev.clattn.AttentionRequest;
 import dev.clattn.AttentionResult;
 import dev.clattn.BackendKind;
 import dev.clattn.Causal;
+import dev.clattn.Layout;
 import dev.clattn.Config;
 import dev.clattn.Shape;
 import dev.clattn.Storage;
@@ -48,6 +49,9 @@ final class RunCommand implements Callable<Integer>, ArgumentOptions {
     Path weights;
     @Option(names = "--lse", paramLabel = "LSE.npy", description = "also write each row's log-sum-exp")
     Path lse;
+    @Option(names = "--layout", defaultValue = "bhnd", paramLabel = "bhnd|bnhd", description = "bnhd: --q, --k, --v "
+            + "and --out as [B,N,H,D] (rank 4); --weights and --lse stay [B,Hq,Nq,..]")
+    String layout;
     @Option(names = "--backend", defaultValue = "auto", paramLabel = "auto|opencl|cpu")
     String backend;
     @Option(names = "--path", defaultValue = "auto", paramLabel = "auto|fused|three-kernel",
@@ -63,6 +67,7 @@ final class RunCommand implements Callable<Integer>, ArgumentOptions {
             Map.entry("keyLengths", "--key-lengths"), Map.entry("scale", "--scale"), Map.entry("weights", "--weights"),
             Map.entry("output", "--out"), Map.entry("lse", "--lse"), Map.entry("storage", "--storage"),
             Map.entry("causal", "--causal"), Map.entry("backend", "--backend"), Map.entry("path", "--path"),
+            Map.entry("layout", "--layout"),
             Map.entry("batch", "--q"), Map.entry("queryHeads", "--q"), Map.entry("queryLen", "--q"),
             Map.entry("headDim", "--q"), Map.entry("kvHeads", "--k"), Map.entry("keyLen", "--k"),
             Map.entry("valueDim", "--v"));
@@ -88,9 +93,14 @@ final class RunCommand implements Callable<Integer>, ArgumentOptions {
             throw new IllegalArgumentException("--q: expected rank 2, 3 or 4 ([N,D], [B,N,D] or [B,H,N,D]), got shape "
                     + Arrays.toString(qa.shape()));
         }
-        int[] qs = as4d(qa, rank);
-        int[] ks = as4d(ka, rank);
-        int[] vs = as4d(va, rank);
+        Layout order = Layout.parse(layout);
+        if (order == Layout.BNHD && rank != 4) {
+            throw new IllegalArgumentException("--q: expected rank 4 [B,N,H,D] with --layout bnhd, got shape "
+                    + Arrays.toString(qa.shape()));
+        }
+        int[] qs = heads(as4d(qa, rank), order);
+        int[] ks = heads(as4d(ka, rank), order);
+        int[] vs = heads(as4d(va, rank), order);
         same("--k", "batch B", ks[0], "--q", qs[0]);
         same("--q", "head dim D", qs[3], "--k", ks[3]);
         same("--v", "batch B", vs[0], "--q", qs[0]);
@@ -100,7 +110,7 @@ final class RunCommand implements Callable<Integer>, ArgumentOptions {
         // The mapped files go to the engine as they are: a large input is never copied onto the heap here.
         AttentionRequest.Builder b = AttentionRequest.builder(shape).q(qa.floatBuffer()).k(ka.floatBuffer())
                 .v(va.floatBuffer()).causal(causalMask).returnWeights(weights != null).returnLse(lse != null)
-                .storage(storageKind);
+                .storage(storageKind).layout(order);
         if (scale != null) {
             b.scale(scale);
         }
@@ -125,8 +135,10 @@ final class RunCommand implements Callable<Integer>, ArgumentOptions {
         try (Attention engine = Attention.open(config)) {
             result = engine.compute(request);
         }
-        int[] lead = Arrays.copyOf(qa.shape(), rank - 2);
-        files.write("--out", dims(lead, shape.queryLen(), shape.valueDim()), result.output());
+        int[] lead = order == Layout.BNHD ? new int[] {shape.batch(), shape.queryHeads()}
+                : Arrays.copyOf(qa.shape(), rank - 2);
+        files.write("--out", order == Layout.BNHD ? new int[] {shape.batch(), shape.queryLen(), shape.queryHeads(),
+                shape.valueDim()} : dims(lead, shape.queryLen(), shape.valueDim()), result.output());
         if (weights != null) {
             files.write("--weights", dims(lead, shape.queryLen(), shape.keyLen()), result.weights());
         }
@@ -135,6 +147,11 @@ final class RunCommand implements Callable<Integer>, ArgumentOptions {
         }
         files.commit();
         return 0;
+    }
+
+    /** [B, H, N, D] dimensions from an input's own, which are [B, N, H, D] in the token-major layout. */
+    private static int[] heads(int[] d, Layout order) {
+        return order == Layout.BNHD ? new int[] {d[0], d[2], d[1], d[3]} : d;
     }
 
     private static int[] as4d(Npy.Array a, int rank) {

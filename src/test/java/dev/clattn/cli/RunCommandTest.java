@@ -121,6 +121,40 @@ class RunCommandTest {
         }
     }
 
+    /** --layout bnhd: inputs and output as [B,N,H,D], the answer that of the [B,H,N,D] problem transposed. */
+    @Test
+    void theTokenMajorLayoutReadsAndWritesBnhd() throws Exception {
+        Shape s = new Shape(2, 4, 2, 5, 7, 8, 3);
+        Case c = Case.of("bnhd", s);
+        AttentionRequest r = c.request(false, false);
+        floats("q.npy", new int[] {2, 5, 4, 8}, swap(r.q().array(), 2, 4, 5, 8));
+        floats("k.npy", new int[] {2, 7, 2, 8}, swap(r.k().array(), 2, 2, 7, 8));
+        floats("v.npy", new int[] {2, 7, 2, 3}, swap(r.v().array(), 2, 2, 7, 3));
+        Outcome o = clattn(args("--layout", "bnhd", "--backend", "auto", "--lse", dir.resolve("lse.npy").toString()));
+        assertEquals(0, o.code(), o.err());
+        Npy.Array out = Npy.read("o", dir.resolve("o.npy"));
+        assertArrayEquals(new int[] {2, 5, 4, 3}, out.shape());
+        assertArrayEquals(new int[] {2, 4, 5}, Npy.read("lse", dir.resolve("lse.npy")).shape());
+        double[] f64 = new Naive(r, Precision.F64).attention().out();
+        double[] f32 = new Naive(r, Precision.F32).attention().out();
+        Tolerance.check("O", swap(out.floats(), 2, 5, 4, 3), f64, f32);
+        Files.delete(dir.resolve("o.npy"));
+        assertBadInput("--layout: expected bhnd or bnhd, got 'nhd'", "--layout", "nhd");
+    }
+
+    /** [B][X][Y][W] into [B][Y][X][W]. */
+    private static float[] swap(float[] a, int b, int x, int y, int w) {
+        float[] out = new float[a.length];
+        for (int i = 0; i < b; i++) {
+            for (int j = 0; j < x; j++) {
+                for (int k = 0; k < y; k++) {
+                    System.arraycopy(a, ((i * x + j) * y + k) * w, out, ((i * y + k) * x + j) * w, w);
+                }
+            }
+        }
+        return out;
+    }
+
     private void assertBadInput(String expectedError, String... extra) {
         Outcome o = clattn(args(extra));
         assertEquals(2, o.code(), o.err());
