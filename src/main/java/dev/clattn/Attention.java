@@ -211,6 +211,27 @@ public final class Attention implements AutoCloseable {
     }
 
     /**
+     * A ragged batch (sequences of different lengths packed without padding): O [totalQ, Hq, Dv], the rows of a
+     * sequence with no key exactly 0. Each sequence runs as one dense call in the token-major layout over views
+     * of the packed arrays, written straight into its rows of O: nothing is padded or copied on the host.
+     */
+    public float[] computeRagged(RaggedRequest request) {
+        if (request == null) {
+            throw new InvalidRequestException("request", "a RaggedRequest", "null");
+        }
+        float[] out = HostMemory.floats("output", (long) request.totalQueries() * request.queryHeads()
+                * request.valueDim());
+        java.nio.FloatBuffer all = java.nio.FloatBuffer.wrap(out);
+        for (int b = 0; b < request.batch(); b++) {
+            AttentionRequest seq = request.sequence(b);
+            if (seq != null) {
+                computeInto(seq, RaggedRequest.view(all, request.outputOffset(b), request.outputLength(b)));
+            }
+        }
+        return out;
+    }
+
+    /**
      * Runs one request on a thread of the engine's own; the future completes with the result, or with the
      * exception {@link #compute} would throw. Requests in flight at once are at most {@code clattn.lanes}; the
      * others wait for a backend.
