@@ -105,48 +105,74 @@ public final class KvCache implements AutoCloseable {
      * Appends {@code tokens} tokens to the sequence: {@code k} [Hk, tokens, D] and {@code v} [Hk, tokens, Dv],
      * tokens = k.length / (Hk · D). Only these rows are written.
      */
-    public synchronized void append(int seq, float[] k, float[] v) {
+    public void append(int seq, float[] k, float[] v) {
+        append(new int[] {seq}, k, v);
+    }
+
+    /**
+     * Appends the same number of tokens to each of several sequences in one write (a decode step for a batch):
+     * {@code k} [B, Hk, tokens, D] and {@code v} [B, Hk, tokens, Dv] for the B distinct sequences {@code seqs}.
+     * Either every sequence grows or, when the pool has too few free blocks, none does.
+     */
+    public synchronized void append(int[] seqs, float[] k, float[] v) {
         ensureOpen();
-        Sequence s = sequence(seq);
+        if (seqs == null || seqs.length == 0) {
+            throw new InvalidRequestException("seqs", "at least one sequence id", seqs == null ? "null" : "none");
+        }
+        if (java.util.Arrays.stream(seqs).distinct().count() != seqs.length) {
+            throw new InvalidRequestException("seqs", "distinct sequence ids", java.util.Arrays.toString(seqs));
+        }
+        Sequence[] ss = new Sequence[seqs.length];
+        for (int g = 0; g < seqs.length; g++) {
+            ss[g] = sequence(seqs[g]);
+        }
         if (k == null || v == null) {
             throw new InvalidRequestException(k == null ? "k" : "v", "an array", "null");
         }
-        long rowK = (long) layout.kvHeads() * layout.headDim();
+        long rowK = (long) seqs.length * layout.kvHeads() * layout.headDim();
+        String rows = seqs.length == 1 ? "Hk·D" : "B·Hk·D";
         if (k.length % rowK != 0 || k.length == 0) {
-            throw new InvalidRequestException("k", "a positive multiple of Hk·D = " + rowK + " floats", k.length
-                    + " floats");
+            throw new InvalidRequestException("k", "a positive multiple of " + rows + " = " + rowK + " floats",
+                    k.length + " floats");
         }
         int tokens = (int) (k.length / rowK);
-        long expectedV = (long) tokens * layout.kvHeads() * layout.valueDim();
+        long expectedV = (long) seqs.length * tokens * layout.kvHeads() * layout.valueDim();
         if (v.length != expectedV) {
-            throw new InvalidRequestException("v", expectedV + " floats (Hk·tokens·Dv, tokens = " + tokens + ")",
-                    v.length + " floats");
+            throw new InvalidRequestException("v", expectedV + " floats (" + (seqs.length == 1 ? "" : "B·")
+                    + "Hk·tokens·Dv, tokens = " + tokens + ")", v.length + " floats");
         }
         int bs = layout.blockSize();
-        int inLast = s.length % bs;
-        boolean sharedTail = inLast > 0 && refs[s.blocks.get(s.blocks.size() - 1)] > 1;
-        int fresh = (int) Math.ceil((double) Math.max(0, tokens - (inLast > 0 ? bs - inLast : 0)) / bs);
-        int needed = fresh + (sharedTail ? 1 : 0);
+        int needed = 0;
+        for (Sequence s : ss) {
+            int inLast = s.length % bs;
+            boolean sharedTail = inLast > 0 && refs[s.blocks.get(s.blocks.size() - 1)] > 1;
+            needed += (Math.max(0, tokens - (inLast > 0 ? bs - inLast : 0)) + bs - 1) / bs + (sharedTail ? 1 : 0);
+        }
         if (needed > freeBlocks.size()) {
             throw new OutOfBlocksException(needed, freeBlocks.size(), layout.blocks());
         }
-        if (sharedTail) {
-            int last = s.blocks.size() - 1;
-            int copy = take();
-            store.copy(s.blocks.get(last), copy, inLast);
-            release(s.blocks.get(last));
-            s.blocks.set(last, copy);
-        }
-        for (int from = 0; from < tokens; ) {
-            int slot = s.length % bs;
-            if (slot == 0) {
-                s.blocks.add(take());
+        int[] blocks = new int[seqs.length * tokens];
+        int[] slots = new int[blocks.length];
+        for (int g = 0; g < ss.length; g++) {
+            Sequence s = ss[g];
+            int inLast = s.length % bs;
+            if (inLast > 0 && refs[s.blocks.get(s.blocks.size() - 1)] > 1) {
+                int last = s.blocks.size() - 1;
+                int copy = take();
+                store.copy(s.blocks.get(last), copy, inLast);
+                release(s.blocks.get(last));
+                s.blocks.set(last, copy);
             }
-            int n = Math.min(bs - slot, tokens - from);
-            store.write(s.blocks.get(s.blocks.size() - 1), slot, k, v, tokens, from, n);
-            from += n;
-            s.length += n;
+            for (int t = 0; t < tokens; t++) {
+                if (s.length % bs == 0) {
+                    s.blocks.add(take());
+                }
+                blocks[g * tokens + t] = s.blocks.get(s.blocks.size() - 1);
+                slots[g * tokens + t] = s.length % bs;
+                s.length++;
+            }
         }
+        store.write(blocks, slots, k, v, tokens);
     }
 
     /** A new sequence with the same tokens, sharing every block until one of the two writes into it. */

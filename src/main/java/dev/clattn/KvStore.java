@@ -8,10 +8,10 @@ package dev.clattn;
  */
 public interface KvStore extends AutoCloseable {
     /**
-     * Writes tokens [from, from + n) of {@code k} [Hk, tokens, D] and {@code v} [Hk, tokens, Dv] into slots
-     * [slot, slot + n) of {@code block}, every head.
+     * Writes appended tokens: {@code k} [groups][Hk][tokens][D] and {@code v} [groups][Hk][tokens][Dv], token t of
+     * group g into block {@code blocks[g * tokens + t]} at slot {@code slots[g * tokens + t]}, every head.
      */
-    void write(int block, int slot, float[] k, float[] v, int tokens, int from, int n);
+    void write(int[] blocks, int[] slots, float[] k, float[] v, int tokens);
 
     /** Copies the first {@code slots} rows of every head of block {@code from} to block {@code to}. */
     void copy(int from, int to, int slots);

@@ -106,6 +106,45 @@ public interface KvCacheContract {
         model.get(seq).append(k, v, l.headDim(), l.valueDim());
     }
 
+    /** One append for several sequences: [B, Hk, tokens, ..] split per sequence in the test's model. */
+    private static void appendBatch(KvCache cache, Map<Integer, Dense> model, int[] seqs, int tokens, Random rnd) {
+        KvCache.Layout l = cache.layout();
+        int rowK = l.kvHeads() * tokens * l.headDim();
+        int rowV = l.kvHeads() * tokens * l.valueDim();
+        float[] k = Data.gaussian(rnd, (long) seqs.length * rowK, 1f);
+        float[] v = Data.gaussian(rnd, (long) seqs.length * rowV, 1f);
+        cache.append(seqs, k, v);
+        for (int g = 0; g < seqs.length; g++) {
+            model.get(seqs[g]).append(java.util.Arrays.copyOfRange(k, g * rowK, (g + 1) * rowK),
+                    java.util.Arrays.copyOfRange(v, g * rowV, (g + 1) * rowV), l.headDim(), l.valueDim());
+        }
+    }
+
+    /** Batched decode steps over sequences of different lengths, one a fork sharing a partly filled block. */
+    @Test
+    default void batchedAppendsGiveTheDenseAnswer() {
+        Random rnd = new Random(14);
+        try (KvCache cache = open(new KvCache.Layout(2, 16, 12, 4, 64))) {
+            Map<Integer, Dense> model = new HashMap<>();
+            int a = cache.create();
+            int b = cache.create();
+            model.put(a, new Dense(2));
+            model.put(b, new Dense(2));
+            append(cache, model, a, 6, rnd);
+            append(cache, model, b, 1, rnd);
+            int f = cache.fork(a);
+            model.put(f, model.get(a).copy());
+            for (int step = 0; step < 5; step++) {
+                appendBatch(cache, model, new int[] {b, a, f}, 1, rnd);
+            }
+            appendBatch(cache, model, new int[] {f, b}, 3, rnd);
+            check("batched steps", cache, model, new int[] {a, b, f}, 4, 1, rnd);
+            assertEquals("seqs: expected distinct sequence ids, got [" + a + ", " + a + "]", assertThrows(
+                    InvalidRequestException.class, () -> cache.append(new int[] {a, a}, new float[64], new float[48]))
+                    .getMessage());
+        }
+    }
+
     /** Prefill, decode steps, a fork that shares a partly filled block, then diverging appends and frees. */
     @Test
     default void appendsForksAndFreesGiveTheDenseAnswer() {

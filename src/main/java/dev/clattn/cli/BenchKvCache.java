@@ -16,8 +16,8 @@ final class BenchKvCache implements AutoCloseable {
 
     private final KvCache cache;
     private final int[] seqs;
-    private final float[][] stepK;
-    private final float[][] stepV;
+    private final float[] stepK;
+    private final float[] stepV;
     private final float[] q;
     private final int queryHeads;
 
@@ -34,8 +34,8 @@ final class BenchKvCache implements AutoCloseable {
         float[] v = r.v().toArray();
         int nk = s.keyLen();
         seqs = new int[s.batch()];
-        stepK = new float[s.batch()][];
-        stepV = new float[s.batch()][];
+        stepK = new float[s.batch() * s.kvHeads() * s.headDim()];
+        stepV = new float[s.batch() * s.kvHeads() * s.valueDim()];
         for (int b = 0; b < s.batch(); b++) {
             seqs[b] = cache.create();
             float[][] prefix = tokens(k, v, s, b, 0, nk - 1);
@@ -43,8 +43,8 @@ final class BenchKvCache implements AutoCloseable {
                 cache.append(seqs[b], prefix[0], prefix[1]);
             }
             float[][] last = tokens(k, v, s, b, nk - 1, 1);
-            stepK[b] = last[0];
-            stepV[b] = last[1];
+            System.arraycopy(last[0], 0, stepK, b * last[0].length, last[0].length);
+            System.arraycopy(last[1], 0, stepV, b * last[1].length, last[1].length);
         }
         q = r.q().toArray();
         queryHeads = s.queryHeads();
@@ -62,11 +62,9 @@ final class BenchKvCache implements AutoCloseable {
         return new float[][] {kk, vv};
     }
 
-    /** One decode step: a token appended to every sequence, then attention with one query each. */
+    /** One decode step: a token appended to every sequence in one append, then attention with one query each. */
     AttentionResult step() {
-        for (int b = 0; b < seqs.length; b++) {
-            cache.append(seqs[b], stepK[b], stepV[b]);
-        }
+        cache.append(seqs, stepK, stepV);
         return cache.attend(seqs, q, queryHeads, 1);
     }
 

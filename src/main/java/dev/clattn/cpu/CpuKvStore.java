@@ -35,14 +35,18 @@ final class CpuKvStore implements KvStore {
     }
 
     @Override
-    public void write(int block, int slot, float[] k, float[] v, int tokens, int from, int n) {
-        allocate(block);
+    public void write(int[] blocks, int[] slots, float[] k, float[] v, int tokens) {
         int bs = layout.blockSize();
         int d = layout.headDim();
         int dv = layout.valueDim();
-        for (int h = 0; h < layout.kvHeads(); h++) {
-            System.arraycopy(k, (h * tokens + from) * d, keys[block], (h * bs + slot) * d, n * d);
-            System.arraycopy(v, (h * tokens + from) * dv, values[block], (h * bs + slot) * dv, n * dv);
+        int hk = layout.kvHeads();
+        for (int r = 0; r < blocks.length; r++) {
+            allocate(blocks[r]);
+            for (int h = 0; h < hk; h++) {
+                int src = (r / tokens * hk + h) * tokens + r % tokens;
+                System.arraycopy(k, src * d, keys[blocks[r]], (h * bs + slots[r]) * d, d);
+                System.arraycopy(v, src * dv, values[blocks[r]], (h * bs + slots[r]) * dv, dv);
+            }
         }
     }
 

@@ -29,6 +29,7 @@ public final class OpenClBackend implements Backend {
     private ThreeKernelPath threeKernel;
     private FusedPath fused;
     private AttentionPagedKernel paged;
+    private KvAppendKernel kvAppend;
     /** On CPU devices, the vectorised attention_paged for block sizes that are a multiple of 4; else null. */
     private AttentionPagedKernel pagedVec;
     private AttentionMergeKernel merge;
@@ -72,6 +73,8 @@ public final class OpenClBackend implements Backend {
             KernelSource toHalf = sources.source("to_half");
             KernelSource packKt = sources.source("pack_kt");
             this.merge = track(built, new AttentionMergeKernel(context, mergeSource, sources.params(mergeSource)));
+            KernelSource appendSource = sources.source("kv_append");
+            this.kvAppend = track(built, new KvAppendKernel(context, appendSource, sources.params(appendSource)));
             KernelSource pagedSource = sources.source("attention_paged");
             this.paged = track(built, new AttentionPagedKernel(context, pagedSource, sources.params(pagedSource)));
             if (info.isCpu()) {
@@ -295,7 +298,7 @@ public final class OpenClBackend implements Backend {
     public synchronized dev.clattn.KvStore kvStore(dev.clattn.KvCache.Layout layout) {
         ensureOpen();
         AttentionPagedKernel kernel = pagedVec != null && layout.blockSize() % 4 == 0 ? pagedVec : paged;
-        return new OpenClKvStore(this, context, buffers, kernel, merge, maxGridGroups, layout);
+        return new OpenClKvStore(this, context, buffers, kernel, merge, kvAppend, maxGridGroups, layout);
     }
 
     @Override

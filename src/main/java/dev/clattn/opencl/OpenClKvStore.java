@@ -1,9 +1,6 @@
 package dev.clattn.opencl;
 
-import static org.jocl.CL.CL_TRUE;
 import static org.jocl.CL.clEnqueueCopyBuffer;
-import static org.jocl.CL.clEnqueueWriteBuffer;
-import static org.jocl.CL.clEnqueueWriteBufferRect;
 
 import dev.clattn.AttentionResult;
 import dev.clattn.KvCache;
@@ -15,8 +12,8 @@ import org.jocl.Pointer;
 /**
  * A KV cache's blocks in device memory: one pool buffer of keys, [block][head][d][slot] (each block's keys
  * transposed, as attention_paged reads them), and one of values, [block][head][slot][dv], allocated when the
- * cache is made. Appends write only the new rows (two writes per head and block touched, the keys as a
- * rectangle); a copy-on-write copies whole blocks;
+ * cache is made. Appends upload only the new rows, once, and kv_append scatters them into their blocks; a
+ * copy-on-write copies whole blocks;
  * attention runs attention_paged over the block tables, split over keys when the sequences are too few to
  * fill the device, and attention_merge combines the splits. Every call holds the backend's lock, like the
  * backend's own calls, and fails once the backend is closed.
@@ -30,6 +27,7 @@ final class OpenClKvStore implements KvStore {
     private final DeviceBuffers buffers;
     private final AttentionPagedKernel paged;
     private final AttentionMergeKernel merge;
+    private final KvAppendKernel append;
     private final int maxGridGroups;
     private final KvCache.Layout layout;
     private final ClBuffer keys;
@@ -37,7 +35,8 @@ final class OpenClKvStore implements KvStore {
     private boolean closed;
 
     OpenClKvStore(OpenClBackend backend, ClContext context, DeviceBuffers buffers, AttentionPagedKernel paged,
-            AttentionMergeKernel merge, int maxGridGroups, KvCache.Layout layout) {
+            AttentionMergeKernel merge, KvAppendKernel append, int maxGridGroups, KvCache.Layout layout) {
+        this.append = append;
         this.backend = backend;
         this.context = context;
         this.buffers = buffers;
@@ -76,32 +75,18 @@ final class OpenClKvStore implements KvStore {
         backend.ensureOpen();
     }
 
+    /** One upload of the new rows and their destinations, then kv_append scatters them into the blocks. */
     @Override
-    public void write(int block, int slot, float[] k, float[] v, int tokens, int from, int n) {
+    public void write(int[] blocks, int[] slots, float[] k, float[] v, int tokens) {
         synchronized (backend) {
             ensureOpen();
-            int d = layout.headDim();
-            int dv = layout.valueDim();
-            float[] kt = new float[n * d];
-            for (int h = 0; h < layout.kvHeads(); h++) {
-                for (int t = 0; t < n; t++) {
-                    for (int e = 0; e < d; e++) {
-                        kt[e * n + t] = k[(h * tokens + from + t) * d + e];
-                    }
-                }
-                long head = (long) block * layout.kvHeads() + h;
-                // Rows of BLOCK floats, one per dimension: columns [slot, slot + n) of the D rows of this head.
-                long[] origin = {4L * slot, head * d, 0};
-                ClCalls.check("clEnqueueWriteBufferRect", () -> n + " keys of a KV cache block",
-                        () -> clEnqueueWriteBufferRect(context.queue(), keys.mem(), CL_TRUE, origin, new long[3],
-                                new long[] {4L * n, d, 1}, 4L * layout.blockSize(), 0, 4L * n, 0, Pointer.to(kt), 0,
-                                null, null));
-                long at = 4 * (head * layout.blockSize() + slot) * dv;
-                long src = 4L * (h * tokens + from) * dv;
-                ClCalls.check("clEnqueueWriteBuffer", () -> n + " values of a KV cache block",
-                        () -> clEnqueueWriteBuffer(context.queue(), values.mem(), CL_TRUE, at, 4L * n * dv,
-                                Pointer.to(v).withByteOffset(src), 0, null, null));
-            }
+            ClBuffer kb = buffers.upload(Role.K, dev.clattn.FloatData.of(k));
+            ClBuffer vb = buffers.upload(Role.V, dev.clattn.FloatData.of(v));
+            ClBuffer bb = buffers.get(Role.BLOCK_TABLES, 4L * blocks.length);
+            buffers.write(bb, Pointer.to(blocks), 4L * blocks.length);
+            ClBuffer sb = buffers.get(Role.KEY_LENGTHS, 4L * slots.length);
+            buffers.write(sb, Pointer.to(slots), 4L * slots.length);
+            append.enqueue(layout, kb, vb, bb, sb, keys, values, blocks.length, tokens);
         }
     }
 
