@@ -8,7 +8,6 @@ import dev.clattn.Config;
 import dev.clattn.InvalidRequestException;
 import dev.clattn.Storage;
 import dev.clattn.tune.Profiles;
-import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -56,10 +55,9 @@ public final class OpenClBackend implements Backend {
         java.util.List<ProfiledKernels<?>> profiled = new java.util.ArrayList<>();
         try {
             Profiles profiles = config.useProfiles() ? Profiles.load(config.profileDir()) : new Profiles(java.util.List.of());
-            Sources sources = new Sources(context, config, info, overrides, profiles);
-            KernelSource transposeSource = sources.source("transpose_heads");
-            DeviceLayout layout = new DeviceLayout(buffers, track(built, new TransposeHeadsKernel(context,
-                    transposeSource, sources.params(transposeSource))));
+            KernelSources sources = new KernelSources(context, config, info, overrides, profiles);
+            DeviceLayout layout = new DeviceLayout(buffers, track(built, sources.launcher("transpose_heads",
+                    TransposeHeadsKernel::new)));
             threeKernel = new ThreeKernelPath(buffers, Math.min(config.scoreBufferBytes(), info.maxAllocBytes()),
                     config.maxGridGroups(),
                     track(profiled, sources.profiled("qkt", QktKernel::new)),
@@ -69,22 +67,16 @@ public final class OpenClBackend implements Backend {
             String variant = config.fusedKernel() != null ? config.fusedKernel() : info.fusedKernel();
             ProfiledKernels<FusedKernel> chosen = variant.equals("attention_fused") ? portable
                     : track(profiled, sources.fused(variant));
-            KernelSource mergeSource = sources.source("attention_merge");
-            KernelSource toHalf = sources.source("to_half");
-            KernelSource packKt = sources.source("pack_kt");
-            this.merge = track(built, new AttentionMergeKernel(context, mergeSource, sources.params(mergeSource)));
-            KernelSource appendSource = sources.source("kv_append");
-            this.kvAppend = track(built, new KvAppendKernel(context, appendSource, sources.params(appendSource)));
-            KernelSource pagedSource = sources.source("attention_paged");
-            this.paged = track(built, new AttentionPagedKernel(context, pagedSource, sources.params(pagedSource)));
+            this.merge = track(built, sources.launcher("attention_merge", AttentionMergeKernel::new));
+            this.kvAppend = track(built, sources.launcher("kv_append", KvAppendKernel::new));
+            this.paged = track(built, sources.launcher("attention_paged", AttentionPagedKernel::new));
             if (info.isCpu()) {
-                KernelSource vecSource = sources.source("attention_paged_vec");
-                this.pagedVec = track(built, new AttentionPagedKernel(context, vecSource, sources.params(vecSource)));
+                this.pagedVec = track(built, sources.launcher("attention_paged_vec", AttentionPagedKernel::new));
             }
             fused = new FusedPath(buffers, info, config.keySplits(), config.maxGridGroups(), chosen, portable,
                     config.fusedKernel() == null, this.merge,
-                    track(built, new ToHalfKernel(context, toHalf, sources.params(toHalf))),
-                    track(built, new PackKtKernel(context, packKt, sources.params(packKt))), layout);
+                    track(built, sources.launcher("to_half", ToHalfKernel::new)),
+                    track(built, sources.launcher("pack_kt", PackKtKernel::new)), layout);
         } catch (RuntimeException e) {
             built.forEach(Launcher::close);
             profiled.forEach(ProfiledKernels::close);
@@ -115,48 +107,6 @@ public final class OpenClBackend implements Backend {
     private static <C extends AutoCloseable, T extends C> T track(java.util.List<C> built, T made) {
         built.add(made);
         return made;
-    }
-
-    /** The launcher of one kernel source at one parameter set. */
-    private interface Factory<T> {
-        T make(ClContext context, KernelSource source, Map<String, Integer> params);
-    }
-
-    /**
-     * Kernel sources (jar or directory) and their parameters: built-in, then (the tuned kernels) the tuning
-     * profile, then the configuration's and the API's overrides.
-     */
-    private record Sources(ClContext context, Config config, DeviceInfo info,
-            Map<String, Map<String, Integer>> overrides, Profiles profiles) {
-        KernelSource source(String name) {
-            return KernelSource.load(name, config.kernelDir());
-        }
-
-        Map<String, Integer> explicit(String name) {
-            Map<String, Integer> values = new HashMap<>(config.params().getOrDefault(name, Map.of()));
-            values.putAll(overrides.getOrDefault(name, Map.of()));
-            return values;
-        }
-
-        Map<String, Integer> params(KernelSource source) {
-            Map<String, Integer> values = new HashMap<>(BuiltinParams.of(source, info));
-            values.putAll(explicit(source.name()));
-            return values;
-        }
-
-        <T extends Tunable> ProfiledKernels<T> profiled(String name, Factory<T> factory) {
-            KernelSource source = source(name);
-            return new ProfiledKernels<>(context, source, d -> BuiltinParams.of(source, info, d), explicit(name),
-                    profiles, p -> factory.make(context, source, p));
-        }
-
-        ProfiledKernels<FusedKernel> fused(String name) {
-            return profiled(name, switch (name) {
-                case "attention_fused_vec" -> AttentionFusedVecKernel::new;
-                case "attention_flash" -> AttentionFlashKernel::new;
-                default -> AttentionFusedKernel::new;
-            });
-        }
     }
 
     void ensureOpen() {
