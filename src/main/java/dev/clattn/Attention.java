@@ -27,12 +27,8 @@ public final class Attention implements AutoCloseable {
             new java.util.concurrent.atomic.AtomicBoolean();
 
     private final Lanes lanes;
-    private final java.util.concurrent.ExecutorService async = java.util.concurrent.Executors.newCachedThreadPool(
-            r -> {
-                Thread t = new Thread(r, "clattn-async");
-                t.setDaemon(true);
-                return t;
-            });
+    /** One thread per lane: async calls beyond the lanes wait in its queue, not on threads of their own. */
+    private final java.util.concurrent.ExecutorService async;
     private final java.util.concurrent.atomic.AtomicLong calls = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.List<KvCache> caches = new java.util.ArrayList<>();
     private final java.util.List<DeviceTensor> tensors = new java.util.ArrayList<>();
@@ -41,6 +37,11 @@ public final class Attention implements AutoCloseable {
 
     private Attention(java.util.List<Backend> backends) {
         this.lanes = new Lanes(backends);
+        this.async = java.util.concurrent.Executors.newFixedThreadPool(backends.size(), r -> {
+            Thread t = new Thread(r, "clattn-async");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** An engine configured from system properties and the environment. */
@@ -232,12 +233,18 @@ public final class Attention implements AutoCloseable {
     }
 
     /**
-     * Runs one request on a thread of the engine's own; the future completes with the result, or with the
-     * exception {@link #compute} would throw. Requests in flight at once are at most {@code clattn.lanes}; the
-     * others wait for a backend.
+     * Runs one request on a thread of the engine's own (one per lane); the future completes with the result, or
+     * with the exception {@link #compute} would throw. Requests in flight at once are at most {@code clattn.lanes};
+     * the others wait in a queue, holding no thread. After {@link #close()} the future fails with
+     * {@link IllegalStateException}, as {@link #compute} would throw.
      */
     public java.util.concurrent.CompletableFuture<AttentionResult> computeAsync(AttentionRequest request) {
-        return java.util.concurrent.CompletableFuture.supplyAsync(() -> compute(request), async);
+        try {
+            return java.util.concurrent.CompletableFuture.supplyAsync(() -> compute(request), async);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return java.util.concurrent.CompletableFuture.failedFuture(
+                    new IllegalStateException("engine used after close", e));
+        }
     }
 
     /**

@@ -192,6 +192,9 @@ class AttentionTest {
             }
         }
         assertThrows(IllegalStateException.class, () -> engine.compute(c.request(false, false)));
+        java.util.concurrent.ExecutionException late = assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> engine.computeAsync(c.request(false, false)).get());
+        assertEquals(IllegalStateException.class, late.getCause().getClass());
     }
 
     /** Tensors uploaded once serve every lane; another engine's are refused; the engine frees what is open. */
