@@ -8,11 +8,13 @@ import org.jocl.cl_mem;
 public final class ClBuffer implements AutoCloseable {
     private final cl_mem mem;
     private final long bytes;
+    private final org.jocl.Pointer pointer;
     private boolean closed;
 
     ClBuffer(cl_mem mem, long bytes) {
         this.mem = mem;
         this.bytes = bytes;
+        this.pointer = org.jocl.Pointer.to(mem);
     }
 
     public cl_mem mem() {
@@ -20,6 +22,12 @@ public final class ClBuffer implements AutoCloseable {
             throw new IllegalStateException("device buffer used after close");
         }
         return mem;
+    }
+
+    /** A pointer to the handle, as clSetKernelArg takes it: made once, not per launch. */
+    org.jocl.Pointer pointer() {
+        mem();
+        return pointer;
     }
 
     public long bytes() {

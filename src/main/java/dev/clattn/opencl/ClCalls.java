@@ -21,4 +21,9 @@ final class ClCalls {
             throw new DeviceException(call, CL.stringFor_errorCode(e.getStatus()), e.getStatus(), context.get(), e);
         }
     }
+
+    /** The DeviceException for a call made directly, where a lambda per call would be the hot path's cost. */
+    static DeviceException failed(String call, CLException e, String context) {
+        return new DeviceException(call, CL.stringFor_errorCode(e.getStatus()), e.getStatus(), context, e);
+    }
 }

@@ -115,27 +115,45 @@ abstract class Launcher implements Tunable {
         return this;
     }
 
+    /**
+     * Sets the next argument. The driver copies the value during the call, so one scratch array per type serves
+     * every argument (calls on a launcher run one at a time, under the backend's lock) and a launch allocates
+     * nothing per argument; the failure message is built only on failure.
+     */
     private Launcher arg(int bytes, Pointer value) {
         int index = arg++;
-        ClCalls.check("clSetKernelArg", () -> "argument " + index + " of " + source.name() + " " + params,
-                () -> clSetKernelArg(kernel, index, bytes, value));
+        try {
+            clSetKernelArg(kernel, index, bytes, value);
+        } catch (org.jocl.CLException e) {
+            throw ClCalls.failed("clSetKernelArg", e, "argument " + index + " of " + source.name() + " " + params);
+        }
         return this;
     }
 
+    private final int[] intArg = new int[1];
+    private final Pointer intPointer = Pointer.to(intArg);
+    private final long[] longArg = new long[1];
+    private final Pointer longPointer = Pointer.to(longArg);
+    private final float[] floatArg = new float[1];
+    private final Pointer floatPointer = Pointer.to(floatArg);
+
     protected Launcher mem(ClBuffer buffer) {
-        return arg(Sizeof.cl_mem, Pointer.to(buffer.mem()));
+        return arg(Sizeof.cl_mem, buffer.pointer());
     }
 
     protected Launcher i(int value) {
-        return arg(Sizeof.cl_int, Pointer.to(new int[] {value}));
+        intArg[0] = value;
+        return arg(Sizeof.cl_int, intPointer);
     }
 
     protected Launcher l(long value) {
-        return arg(Sizeof.cl_long, Pointer.to(new long[] {value}));
+        longArg[0] = value;
+        return arg(Sizeof.cl_long, longPointer);
     }
 
     protected Launcher f(float value) {
-        return arg(Sizeof.cl_float, Pointer.to(new float[] {value}));
+        floatArg[0] = value;
+        return arg(Sizeof.cl_float, floatPointer);
     }
 
     protected Launcher l4(long[] value) {
