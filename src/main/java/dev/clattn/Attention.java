@@ -284,10 +284,12 @@ public final class Attention implements AutoCloseable {
                     "not requested with computeInto (compute() returns them)", "requested");
         }
         calls.incrementAndGet();
-        lanes.run(b -> {
+        Backend b = lanes.acquire();
+        try {
             b.attentionInto(request, out);
-            return null;
-        });
+        } finally {
+            lanes.release(b);
+        }
     }
 
     /**

@@ -31,23 +31,31 @@ final class Lanes implements AutoCloseable {
     }
 
     <T> T run(Function<Backend, T> call) {
+        Backend b = acquire();
+        try {
+            return call.apply(b);
+        } finally {
+            release(b);
+        }
+    }
+
+    /** An idle backend, waiting for one; give it back with {@link #release}. */
+    Backend acquire() {
         free.acquireUninterruptibly();
-        Backend b;
         synchronized (this) {
             if (closed) {
                 free.release();
                 throw new IllegalStateException("engine used after close");
             }
-            b = idle.pop();
+            return idle.pop();
         }
-        try {
-            return call.apply(b);
-        } finally {
-            synchronized (this) {
-                idle.push(b);
-            }
-            free.release();
+    }
+
+    void release(Backend b) {
+        synchronized (this) {
+            idle.push(b);
         }
+        free.release();
     }
 
     @Override

@@ -51,8 +51,8 @@ final class AttentionFlashKernel extends Launcher implements FusedKernel {
         }
     }
 
-    private static String defines(Shape s, Storage storage, boolean mask, boolean bias) {
-        return shapeDefines(s, storage) + (mask ? " -DMASK_OPERAND" : "") + (bias ? " -DBIAS_OPERAND" : "");
+    private String defines(Shape s, Storage storage, boolean mask, boolean bias) {
+        return shapeDefines(s, storage, mask, bias);
     }
 
     @Override

@@ -179,18 +179,27 @@ final class DeviceBuffers implements AutoCloseable {
     /** A blocking write, so that the source may be reused or freed as soon as it returns. */
     private static void writeAt(ClContext context, ClBuffer buf, long offsetBytes, Pointer src, long bytes) {
         if (bytes > 0) {
-            ClCalls.check("clEnqueueWriteBuffer", () -> bytes + " bytes at " + offsetBytes + " into a buffer of "
-                    + buf.bytes(), () -> clEnqueueWriteBuffer(context.queue(), buf.mem(), CL_TRUE, offsetBytes, bytes,
-                    src, 0, null, null));
+            try {
+                clEnqueueWriteBuffer(context.queue(), buf.mem(), CL_TRUE, offsetBytes, bytes, src, 0, null, null);
+            } catch (org.jocl.CLException e) {
+                throw ClCalls.failed("clEnqueueWriteBuffer", e, bytes + " bytes at " + offsetBytes
+                        + " into a buffer of " + buf.bytes());
+            }
         }
     }
 
     /** Reads {@code count} floats from element {@code srcOffset} of the buffer into dst at {@code dstOffset}. */
     void read(ClBuffer buf, long srcOffset, float[] dst, long dstOffset, long count) {
-        ClCalls.check("clEnqueueReadBuffer", () -> count + " floats at " + srcOffset + " from a buffer of "
-                + buf.bytes() + " bytes", () -> clEnqueueReadBuffer(context.queue(), buf.mem(), CL_TRUE,
-                4 * srcOffset, 4 * count, Pointer.to(dst).withByteOffset(4 * dstOffset), 0, null, null));
+        // A pointer per call: keeping one would keep the caller's array, which the engine must not hold.
+        Pointer to = dstOffset == 0 ? Pointer.to(dst) : Pointer.to(dst).withByteOffset(4 * dstOffset);
+        try {
+            clEnqueueReadBuffer(context.queue(), buf.mem(), CL_TRUE, 4 * srcOffset, 4 * count, to, 0, null, null);
+        } catch (org.jocl.CLException e) {
+            throw ClCalls.failed("clEnqueueReadBuffer", e, count + " floats at " + srcOffset + " from a buffer of "
+                    + buf.bytes() + " bytes");
+        }
     }
+
 
     /** The first {@code count} floats of a buffer, as a new array for {@code argument}. */
     /**
@@ -228,6 +237,9 @@ final class DeviceBuffers implements AutoCloseable {
     Masks masks(AttentionRequest r) {
         Shape s = r.shape();
         int[] lengths = r.keyLengths();
+        if (lengths == null && r.mask() == null && r.bias() == null) {
+            return plainMasks(r.causal() != Causal.NONE ? 1 : 0, r.causal().offset(s.queryLen(), s.keyLen()));
+        }
         ClBuffer len = get(Role.KEY_LENGTHS, lengths == null ? 4 : 4L * lengths.length);
         if (lengths != null) {
             write(len, Pointer.to(lengths), 4L * lengths.length);
@@ -248,6 +260,23 @@ final class DeviceBuffers implements AutoCloseable {
         }
         return new Masks(structural, mask, bias);
     }
+
+    /** Causality alone, with the placeholder buffers: the last one made serves while nothing changes. */
+    private Masks plainMasks(int causal, int offset) {
+        ClBuffer len = get(Role.KEY_LENGTHS, 4);
+        ClBuffer mask = get(Role.MASK, 4);
+        ClBuffer bias = get(Role.BIAS, 4);
+        Masks last = plain;
+        if (last == null || last.structural().causal() != causal || last.structural().causalOffset() != offset
+                || last.structural().keyLengths() != len || last.mask().buffer() != mask
+                || last.bias().buffer() != bias) {
+            plain = new Masks(new MaskArgs(causal, offset, len, 0), new Operand(mask, NO_STRIDES, 0),
+                    new Operand(bias, NO_STRIDES, 0));
+        }
+        return plain;
+    }
+
+    private Masks plain;
 
     /** Total bytes held, for tests and logs. */
     long heldBytes() {

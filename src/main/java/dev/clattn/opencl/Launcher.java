@@ -110,10 +110,18 @@ abstract class Launcher implements Tunable {
             throw new IllegalStateException(getClass().getSimpleName() + " used after close");
         }
         resources = resources(shapeDefines);
-        kernel = context.kernel(source, defines + shapeDefines, source.name());
+        if (!shapeDefines.equals(lastShapeDefines)) {
+            lastShapeDefines = shapeDefines;
+            lastOptions = defines + shapeDefines;
+        }
+        kernel = context.kernel(source, lastOptions, source.name());
         arg = 0;
         return this;
     }
+
+    /** The options of the last shape defines begun: a launch in steady state builds no option string. */
+    private String lastShapeDefines;
+    private String lastOptions;
 
     /**
      * Sets the next argument. The driver copies the value during the call, so one scratch array per type serves
@@ -160,15 +168,31 @@ abstract class Launcher implements Tunable {
         return arg(Sizeof.cl_long4, Pointer.to(value));
     }
 
-    /** The head dimensions and the storage, as a fused kernel's program defines them. */
-    static String shapeDefines(dev.clattn.Shape s, dev.clattn.Storage storage) {
-        String d = " -DHEAD_D=" + s.headDim() + " -DHEAD_DV=" + s.valueDim();
-        return switch (storage) {
-            case F32 -> d;
-            case F16_KV -> d + " -DSTORAGE_F16";
-            case F16 -> d + " -DSTORAGE_F16 -DSTORAGE_F16_Q";
-        };
+    /**
+     * The head dimensions, the storage and (attention_flash) the mask and bias present, as a fused kernel's
+     * program defines them; the last one made is kept, so that a repeated shape builds no string.
+     */
+    protected String shapeDefines(dev.clattn.Shape s, dev.clattn.Storage storage, boolean mask, boolean bias) {
+        long key = ((long) s.headDim() << 36) | ((long) s.valueDim() << 4) | (storage.ordinal() << 2)
+                | (mask ? 2 : 0) | (bias ? 1 : 0);
+        if (key != shapeKey || shapeString == null) {
+            String d = " -DHEAD_D=" + s.headDim() + " -DHEAD_DV=" + s.valueDim() + switch (storage) {
+                case F32 -> "";
+                case F16_KV -> " -DSTORAGE_F16";
+                case F16 -> " -DSTORAGE_F16 -DSTORAGE_F16_Q";
+            };
+            shapeString = d + (mask ? " -DMASK_OPERAND" : "") + (bias ? " -DBIAS_OPERAND" : "");
+            shapeKey = key;
+        }
+        return shapeString;
     }
+
+    protected String shapeDefines(dev.clattn.Shape s, dev.clattn.Storage storage) {
+        return shapeDefines(s, storage, false, false);
+    }
+
+    private long shapeKey;
+    private String shapeString;
 
     /** Starts a fused kernel's launch: the arguments every fused kernel takes, in their order. */
     protected Launcher beginFused(String shapeDefines, dev.clattn.Shape s, float scale, int splitKeys, int head0,
@@ -189,28 +213,44 @@ abstract class Launcher implements Tunable {
         return mem(o.buffer()).l4(o.strides()).i(o.present());
     }
 
-    /**
-     * Enqueues the kernel {@link #begin} fetched as {@code groups} work-groups per dimension (as many dimensions
-     * as given) of the kernel's own work-group shape.
-     */
-    protected void launchGroups(long... groups) {
-        long[] global = new long[groups.length];
-        long[] local = new long[groups.length];
-        for (int i = 0; i < groups.length; i++) {
-            local[i] = resources.workGroup()[i];
-            global[i] = groups[i] * local[i];
-        }
-        launch(global, local);
+    /** Enqueues the kernel {@link #begin} fetched as this many work-groups per dimension of its own shape. */
+    protected void launchGroups(long g0, long g1) {
+        long[] wg = resources.workGroup();
+        global2[0] = g0 * wg[0];
+        global2[1] = g1 * wg[1];
+        local2[0] = wg[0];
+        local2[1] = wg[1];
+        launch(global2, local2);
     }
+
+    protected void launchGroups(long g0, long g1, long g2) {
+        long[] wg = resources.workGroup();
+        global3[0] = g0 * wg[0];
+        global3[1] = g1 * wg[1];
+        global3[2] = g2 * wg[2];
+        local3[0] = wg[0];
+        local3[1] = wg[1];
+        local3[2] = wg[2];
+        launch(global3, local3);
+    }
+
+    // The driver copies the sizes during the call: one array per dimension count serves every launch.
+    private final long[] global2 = new long[2];
+    private final long[] local2 = new long[2];
+    private final long[] global3 = new long[3];
+    private final long[] local3 = new long[3];
 
     /** Enqueues the kernel {@link #begin} fetched; the next launch must begin again. */
     protected void launch(long[] global, long[] local) {
         cl_event event = context.newEvent();
         cl_kernel k = kernel;
         kernel = null;
-        ClCalls.check("clEnqueueNDRangeKernel", () -> source.name() + " " + params + " global "
-                + Arrays.toString(global) + " local " + Arrays.toString(local),
-                () -> clEnqueueNDRangeKernel(context.queue(), k, global.length, null, global, local, 0, null, event));
+        try {
+            clEnqueueNDRangeKernel(context.queue(), k, global.length, null, global, local, 0, null, event);
+        } catch (org.jocl.CLException e) {
+            throw ClCalls.failed("clEnqueueNDRangeKernel", e, source.name() + " " + params + " global "
+                    + Arrays.toString(global) + " local " + Arrays.toString(local));
+        }
         context.record(source.name(), event);
     }
 

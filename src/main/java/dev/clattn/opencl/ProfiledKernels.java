@@ -76,8 +76,17 @@ final class ProfiledKernels<T extends Tunable> implements AutoCloseable {
 
     /** The kernel for this shape: the profile for its head dimension and N, or the defaults. */
     T forShape(Shape s) {
-        return byShape.computeIfAbsent(((long) s.headDim() << 32) | Profiles.bucket(s.keyLen()), key -> choose(s));
+        long key = ((long) s.headDim() << 32) | Profiles.bucket(s.keyLen());
+        if (key != lastKey || last == null) {
+            last = byShape.computeIfAbsent(key, k -> choose(s));
+            lastKey = key;
+        }
+        return last;
     }
+
+    /** The last shape's choice: a server repeating a shape looks nothing up (and allocates nothing). */
+    private long lastKey;
+    private T last;
 
     /** Entries of the per-shape choice, for tests. */
     int shapesCached() {
@@ -104,5 +113,6 @@ final class ProfiledKernels<T extends Tunable> implements AutoCloseable {
         launchers.values().forEach(Tunable::close);
         launchers.clear();
         byShape.clear();
+        last = null;
     }
 }
