@@ -106,7 +106,7 @@ public final class Attention implements AutoCloseable {
 
     /**
      * A paged KV cache in this engine's memory (device memory on OpenCL), for decoding: see {@link KvCache}.
-     * Close it before the engine.
+     * Close it when done; the engine closes those still open when it closes.
      */
     public KvCache kvCache(KvCache.Layout layout) {
         Backend backend = lanes.first();
@@ -300,9 +300,16 @@ public final class Attention implements AutoCloseable {
         lanes.all().forEach(Backend::releaseBuffers);
     }
 
-    /** Waits for the calls in flight, then frees every backend; later calls throw IllegalStateException. */
+    /**
+     * Waits for the calls in flight, closes the KV caches and device tensors still open, then frees every
+     * backend; later calls, on the engine or on its caches, throw IllegalStateException.
+     */
     @Override
     public void close() {
+        synchronized (caches) {
+            caches.forEach(KvCache::close);
+            prune();
+        }
         synchronized (tensors) {
             tensors.forEach(DeviceTensor::close);
             tensors.clear();

@@ -218,8 +218,13 @@ class AttentionTest {
             }
             assertEquals("k: expected a tensor uploaded to this engine, got one of another engine", assertThrows(
                     InvalidRequestException.class, () -> other.compute(resident)).getMessage());
+            KvCache cache = engine.kvCache(new KvCache.Layout(2, 8, 8, 4, 4));
+            int seq = cache.create();
             engine.close();
             assertTrue(k.isClosed(), "the engine frees its tensors");
+            assertTrue(cache.isClosed(), "and its caches");
+            assertEquals("KV cache used after close", assertThrows(IllegalStateException.class,
+                    () -> cache.append(seq, new float[16], new float[16])).getMessage());
             assertThrows(IllegalStateException.class, () -> engine.compute(resident));
         }
     }
