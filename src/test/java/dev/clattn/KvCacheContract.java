@@ -181,11 +181,15 @@ public interface KvCacheContract {
         }
     }
 
-    /** Long sequences of different lengths, so that the device splits the keys, and many query rows. */
-    @Test
-    default void longSequencesAndManyQueriesGiveTheDenseAnswer() {
+    /**
+     * Long sequences of different lengths, so that the device splits the keys, and many query rows; blocks of 16
+     * (OpenCL on a CPU: attention_paged_vec) and of 7 (attention_paged, the GPU kernel, on every device).
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "block {0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {16, 7})
+    default void longSequencesAndManyQueriesGiveTheDenseAnswer(int block) {
         Random rnd = new Random(12);
-        KvCache.Layout layout = new KvCache.Layout(1, 64, 64, 16, 200);
+        KvCache.Layout layout = new KvCache.Layout(1, 64, 64, block, 3200 / block + 3);
         try (KvCache cache = open(layout)) {
             Map<Integer, Dense> model = new HashMap<>();
             int[] seqs = new int[3];
