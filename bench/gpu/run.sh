@@ -4,10 +4,11 @@
 #   bash bench/gpu/run.sh check   clattn info and the whole JUnit suite on the GPU            (~5 min)
 #   bash bench/gpu/run.sh bench   the PyTorch peer, then clattn bench untuned beside it        (~8 min)
 #   bash bench/gpu/run.sh tune    clattn tune for D=64 and D=128, then bench with the profile  (~9 min)
+#   bash bench/gpu/run.sh decode  decode from the paged KV cache against re-uploading K and V  (~2 min)
 # Each leaves $OUT/STEP.tgz (the tool returns at most 8 files) and $OUT/STEP.log; a part that fails is
 # logged and the rest still run. GPU_PRESET, GPU_N, GPU_TUNE_SEQ and GPU_TUNE_SECONDS change the sizes.
 set -uo pipefail
-step="${1:?usage: run.sh check|bench|tune}"
+step="${1:?usage: run.sh check|bench|tune|decode}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 out="${OUT:-/tmp/out}"
@@ -64,8 +65,12 @@ tune)
     timeout 200 "${clattn[@]}" bench --preset "$preset" --n "$n" --paths fused --tuning profiles "${peer[@]}" \
         --out "$res"
     ;;
+decode)
+    say decode
+    timeout 200 "${clattn[@]}" bench --preset decode --paths fused,kv-cache --repeat 9 --out "$res"
+    ;;
 *)
-    echo "run.sh: expected check, bench or tune, got '$step'"
+    echo "run.sh: expected check, bench, tune or decode, got '$step'"
     exit 2
     ;;
 esac
