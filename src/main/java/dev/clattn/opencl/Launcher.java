@@ -34,6 +34,24 @@ abstract class Launcher implements Tunable {
     private ClContext.KernelResources resources;
     private int arg;
     private boolean closed;
+    // Kernel arguments: the driver copies the value during clSetKernelArg, so one scratch value per type serves
+    // every argument (calls on a launcher run one at a time, under the backend's lock).
+    private final int[] intArg = new int[1];
+    private final Pointer intPointer = Pointer.to(intArg);
+    private final long[] longArg = new long[1];
+    private final Pointer longPointer = Pointer.to(longArg);
+    private final float[] floatArg = new float[1];
+    private final Pointer floatPointer = Pointer.to(floatArg);
+    // Launch sizes, copied by the driver as well: one array per dimension count.
+    private final long[] global2 = new long[2];
+    private final long[] local2 = new long[2];
+    private final long[] global3 = new long[3];
+    private final long[] local3 = new long[3];
+    // The last shape defines made and begun, and their full options: a repeated shape builds no string.
+    private long shapeKey;
+    private String shapeString;
+    private String lastShapeDefines;
+    private String lastOptions;
 
     Launcher(ClContext context, KernelSource source, Map<String, Integer> overrides) {
         this.context = context;
@@ -119,15 +137,8 @@ abstract class Launcher implements Tunable {
         return this;
     }
 
-    /** The options of the last shape defines begun: a launch in steady state builds no option string. */
-    private String lastShapeDefines;
-    private String lastOptions;
 
-    /**
-     * Sets the next argument. The driver copies the value during the call, so one scratch array per type serves
-     * every argument (calls on a launcher run one at a time, under the backend's lock) and a launch allocates
-     * nothing per argument; the failure message is built only on failure.
-     */
+    /** Sets the next argument; the failure message is built only on failure. */
     private Launcher arg(int bytes, Pointer value) {
         int index = arg++;
         try {
@@ -137,13 +148,6 @@ abstract class Launcher implements Tunable {
         }
         return this;
     }
-
-    private final int[] intArg = new int[1];
-    private final Pointer intPointer = Pointer.to(intArg);
-    private final long[] longArg = new long[1];
-    private final Pointer longPointer = Pointer.to(longArg);
-    private final float[] floatArg = new float[1];
-    private final Pointer floatPointer = Pointer.to(floatArg);
 
     protected Launcher mem(ClBuffer buffer) {
         return arg(Sizeof.cl_mem, buffer.pointer());
@@ -191,9 +195,6 @@ abstract class Launcher implements Tunable {
         return shapeDefines(s, storage, false, false);
     }
 
-    private long shapeKey;
-    private String shapeString;
-
     /** Starts a fused kernel's launch: the arguments every fused kernel takes, in their order. */
     protected Launcher beginFused(String shapeDefines, dev.clattn.Shape s, float scale, int splitKeys, int head0,
             ClBuffer q, ClBuffer k, ClBuffer v, ClBuffer o, ClBuffer lse, Masks masks) {
@@ -233,12 +234,6 @@ abstract class Launcher implements Tunable {
         local3[2] = wg[2];
         launch(global3, local3);
     }
-
-    // The driver copies the sizes during the call: one array per dimension count serves every launch.
-    private final long[] global2 = new long[2];
-    private final long[] local2 = new long[2];
-    private final long[] global3 = new long[3];
-    private final long[] local3 = new long[3];
 
     /** Enqueues the kernel {@link #begin} fetched; the next launch must begin again. */
     protected void launch(long[] global, long[] local) {
