@@ -1,5 +1,7 @@
 package dev.clattn;
 
+import dev.clattn.spi.Backend;
+
 import dev.clattn.cpu.CpuBackend;
 import dev.clattn.opencl.OpenCl;
 import dev.clattn.opencl.OpenClBackend;

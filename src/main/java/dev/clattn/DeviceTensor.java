@@ -1,5 +1,7 @@
 package dev.clattn;
 
+import dev.clattn.spi.Backend;
+
 import java.util.List;
 
 /**

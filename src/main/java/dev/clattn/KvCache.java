@@ -1,5 +1,7 @@
 package dev.clattn;
 
+import dev.clattn.spi.KvStore;
+
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;

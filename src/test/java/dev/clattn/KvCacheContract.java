@@ -1,5 +1,7 @@
 package dev.clattn;
 
+import dev.clattn.spi.Backend;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -3,7 +3,7 @@ package dev.clattn.cli;
 import dev.clattn.Attention;
 import dev.clattn.AttentionPath;
 import dev.clattn.AttentionRequest;
-import dev.clattn.Backend;
+import dev.clattn.spi.Backend;
 import dev.clattn.BackendKind;
 import dev.clattn.Config;
 import dev.clattn.Shape;

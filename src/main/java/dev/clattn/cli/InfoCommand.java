@@ -1,7 +1,7 @@
 package dev.clattn.cli;
 
 import dev.clattn.Attention;
-import dev.clattn.Backend;
+import dev.clattn.spi.Backend;
 import dev.clattn.Config;
 import dev.clattn.opencl.DeviceInfo;
 import dev.clattn.opencl.OpenCl;

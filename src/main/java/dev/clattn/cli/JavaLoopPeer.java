@@ -2,7 +2,7 @@ package dev.clattn.cli;
 
 import dev.clattn.AttentionRequest;
 import dev.clattn.AttentionResult;
-import dev.clattn.Backend;
+import dev.clattn.spi.Backend;
 import dev.clattn.Causal;
 import dev.clattn.Shape;
 import java.util.stream.IntStream;
@@ -119,7 +119,7 @@ final class JavaLoopPeer implements Backend {
     }
 
     @Override
-    public dev.clattn.KvStore kvStore(dev.clattn.KvCache.Layout layout) {
+    public dev.clattn.spi.KvStore kvStore(dev.clattn.KvCache.Layout layout) {
         throw new UnsupportedOperationException("the Java loop peer keeps no KV cache");
     }
 

@@ -2,7 +2,7 @@ package dev.clattn.cpu;
 
 import dev.clattn.AttentionRequest;
 import dev.clattn.AttentionResult;
-import dev.clattn.Backend;
+import dev.clattn.spi.Backend;
 import dev.clattn.FloatData;
 import dev.clattn.HostMemory;
 import dev.clattn.Layout;
@@ -316,7 +316,7 @@ public final class CpuBackend implements Backend {
 
     /** KV cache blocks on the heap; attention over them runs on this backend's threads. */
     @Override
-    public dev.clattn.KvStore kvStore(dev.clattn.KvCache.Layout layout) {
+    public dev.clattn.spi.KvStore kvStore(dev.clattn.KvCache.Layout layout) {
         return new CpuKvStore(layout, tasks -> call(() -> {
             run(tasks);
             return null;

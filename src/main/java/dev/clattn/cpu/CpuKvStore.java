@@ -3,7 +3,7 @@ package dev.clattn.cpu;
 import dev.clattn.AttentionResult;
 import dev.clattn.HostMemory;
 import dev.clattn.KvCache;
-import dev.clattn.KvStore;
+import dev.clattn.spi.KvStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;

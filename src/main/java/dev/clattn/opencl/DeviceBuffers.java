@@ -35,9 +35,9 @@ final class DeviceBuffers implements AutoCloseable {
     private final Map<Role, ClBuffer> buffers = new EnumMap<>(Role.class);
 
     /** The backend these buffers belong to: device tensors resolve by it. */
-    private final dev.clattn.Backend owner;
+    private final dev.clattn.spi.Backend owner;
 
-    DeviceBuffers(ClContext context, dev.clattn.Backend owner) {
+    DeviceBuffers(ClContext context, dev.clattn.spi.Backend owner) {
         this.owner = owner;
         this.context = context;
     }

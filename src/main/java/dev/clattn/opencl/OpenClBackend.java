@@ -3,7 +3,7 @@ package dev.clattn.opencl;
 import dev.clattn.AttentionPath;
 import dev.clattn.AttentionRequest;
 import dev.clattn.AttentionResult;
-import dev.clattn.Backend;
+import dev.clattn.spi.Backend;
 import dev.clattn.Config;
 import dev.clattn.InvalidRequestException;
 import dev.clattn.Storage;
@@ -245,7 +245,7 @@ public final class OpenClBackend implements Backend {
 
     /** KV cache blocks in device memory; attention over them runs attention_paged on this device. */
     @Override
-    public synchronized dev.clattn.KvStore kvStore(dev.clattn.KvCache.Layout layout) {
+    public synchronized dev.clattn.spi.KvStore kvStore(dev.clattn.KvCache.Layout layout) {
         ensureOpen();
         AttentionPagedKernel kernel = pagedVec != null && layout.blockSize() % 4 == 0 ? pagedVec : paged;
         return new OpenClKvStore(this, context, buffers, kernel, merge, kvAppend, maxGridGroups, layout);

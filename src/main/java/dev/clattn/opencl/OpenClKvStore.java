@@ -4,7 +4,7 @@ import static org.jocl.CL.clEnqueueCopyBuffer;
 
 import dev.clattn.AttentionResult;
 import dev.clattn.KvCache;
-import dev.clattn.KvStore;
+import dev.clattn.spi.KvStore;
 import dev.clattn.RequestTooLargeException;
 import dev.clattn.opencl.DeviceBuffers.Role;
 import org.jocl.Pointer;

@@ -1,13 +1,13 @@
 package dev.clattn.cpu;
 
-import dev.clattn.Backend;
+import dev.clattn.spi.Backend;
 import dev.clattn.BackendContract;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 class CpuBackendTest extends BackendContract implements dev.clattn.KvCacheContract {
     @Override
-    public dev.clattn.Backend kvBackend() {
+    public dev.clattn.spi.Backend kvBackend() {
         return backend();
     }
 

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class OpenClBackendTest extends OpenClContract implements dev.clattn.KvCacheContract {
     @Override
-    public dev.clattn.Backend kvBackend() {
+    public dev.clattn.spi.Backend kvBackend() {
         return backend();
     }
 

@@ -1,4 +1,10 @@
-package dev.clattn;
+package dev.clattn.spi;
+
+import dev.clattn.AttentionRequest;
+import dev.clattn.AttentionResult;
+import dev.clattn.FloatData;
+import dev.clattn.KvCache;
+import dev.clattn.DeviceTensor;
 
 /**
  * A place attention runs: an OpenCL device or the plain-Java fallback. Every backend has the same semantics,

@@ -1,4 +1,7 @@
-package dev.clattn;
+package dev.clattn.spi;
+
+import dev.clattn.AttentionResult;
+import dev.clattn.KvCache;
 
 /**
  * Where a {@link KvCache} keeps its blocks: device memory of an OpenCL backend, or the CPU fallback's heap.
