@@ -22,6 +22,17 @@ class OpenClBackendTest extends OpenClContract implements dev.clattn.KvCacheCont
         return backend();
     }
 
+    /** A pool larger than the device's largest buffer is refused by name when the cache is made, not later. */
+    @Test
+    void aKvCachePoolBeyondTheDeviceIsRefusedByName() {
+        DeviceInfo info = OpenClDevices.require().info();
+        int perBlock = 8 * 16 * 128 * 4;
+        int blocks = (int) Math.min(Integer.MAX_VALUE, info.maxAllocBytes() / perBlock + 1);
+        dev.clattn.RequestTooLargeException e = assertThrows(dev.clattn.RequestTooLargeException.class,
+                () -> backend().kvStore(new dev.clattn.KvCache.Layout(8, 128, 128, 16, blocks)));
+        assertEquals("blocks", e.argument(), e.getMessage());
+    }
+
     @Override
     protected Config config() {
         return Config.fromEnvironment();
