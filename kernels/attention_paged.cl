@@ -11,7 +11,7 @@
 // and LSE = -INFINITY. NaN-sticky maxima; a weight of 0 never multiplies a V row (0 * Inf would be NaN).
 
 #ifndef WG_SIZE
-#define WG_SIZE 64 // work-items per group, one key of a tile each (the tuner has no decode workload yet)
+#define WG_SIZE 64 // work-items per group, one key of a tile each; tune: 16 32 64 128
 #endif
 
 // Set by the host per program: HEAD_D, HEAD_DV, BLOCK (tokens per cache block), ROWS (query rows per group).

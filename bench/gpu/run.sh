@@ -58,6 +58,9 @@ tune)
         timeout $((tune_s + 40)) "${clattn[@]}" tune --kernel attention_flash --batch $((16384 / tune_n)) \
             --heads $((2048 / d)) --seq "$tune_n" --dim $d --strategy auto --max-seconds "$tune_s" --cache "$res/tune-cache"
     done
+    say tune attention_paged
+    timeout 120 "${clattn[@]}" tune --kernel attention_paged --batch 4 --heads 8 --seq 32768 --dim 64 \
+        --strategy auto --max-seconds 60 --cache "$res/tune-cache"
     cp -r "$CLATTN_PROFILES" "$res/profiles" 2>/dev/null
     peer=()
     [ -f target/gpu-state/peer.csv ] && peer=(--peer target/gpu-state/peer.csv)

@@ -46,7 +46,7 @@ final class BenchCommand implements Callable<Integer>, ArgumentOptions {
     List<String> shapeSpecs;
     /** The plain Java loop a user would write, timed beside the CPU fallback (masks none and causal only). */
     static final String JAVA_LOOP = "java-loop";
-    /** Decode steps from a paged KV cache: {@link BenchKvCache}. */
+    /** Decode steps from a paged KV cache: {@link dev.clattn.tune.DecodeSteps}. */
     static final String KV_CACHE = "kv-cache";
 
     @Option(names = "--paths", split = ",", defaultValue = "fused,three-kernel,cpu",
@@ -241,7 +241,8 @@ final class BenchCommand implements Callable<Integer>, ArgumentOptions {
             throw new IllegalArgumentException("--paths " + KV_CACHE + ": expected --mask none and --storage f32, got "
                     + mask + " and " + r.storage());
         }
-        try (BenchKvCache kv = new BenchKvCache(cache, r, warmup + repeat + 1)) {
+        try (dev.clattn.tune.DecodeSteps kv = new dev.clattn.tune.DecodeSteps(cache, r, warmup + repeat + 1,
+                dev.clattn.tune.DecodeSteps.BLOCK)) {
             return measure(backend, path, tuning, r, mask, kv::step, kv.bytesHeld());
         }
     }
@@ -264,7 +265,7 @@ final class BenchCommand implements Callable<Integer>, ArgumentOptions {
         long held = (ocl != null ? ocl.deviceBytesHeld() : 0) + cacheBytes;
         String params = ocl == null ? "threads=" + Runtime.getRuntime().availableProcessors()
                 : path.equals("fused") ? ocl.fusedKernel(s) : path.equals(KV_CACHE) ? "blocks of "
-                + BenchKvCache.BLOCK + " tokens" : ocl.threeKernelParams();
+                + dev.clattn.tune.DecodeSteps.BLOCK + " tokens" : ocl.threeKernelParams();
         double flops = BenchRow.attentionFlops(s, visible);
         double host = Samples.median(t.hostMs());
         double kernel = Samples.median(t.kernelMs());

@@ -34,9 +34,11 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "tune", mixinStandardHelpOptions = true, description = "Tune a kernel's parameters on this device and save a profile.")
 final class TuneCommand implements Callable<Integer>, ArgumentOptions {
-    @Option(names = "--kernel", paramLabel = "attention_flash|attention_fused|attention_fused_vec|qkt|softmax_rows|av",
+    @Option(names = "--kernel",
+            paramLabel = "attention_flash|attention_fused|attention_fused_vec|qkt|softmax_rows|av|attention_paged",
             description = "default: the fused kernel the engine uses on this device; qkt, softmax_rows and av are "
-                    + "the three-kernel path's stages, each timed alone")
+                    + "the three-kernel path's stages, each timed alone; attention_paged is tuned on decode steps "
+                    + "from a KV cache of --seq keys")
     String kernel;
     @Option(names = "--batch", defaultValue = "1")
     int batch;
@@ -113,6 +115,14 @@ final class TuneCommand implements Callable<Integer>, ArgumentOptions {
                 () -> new IllegalArgumentException("device: no OpenCL device matches the configuration"));
         DeviceInfo info = device.info();
         String name = kernel != null ? kernel : info.fusedKernel();
+        if (name.equals("attention_paged")) {
+            if (causal) {
+                throw new IllegalArgumentException("--causal: attention_paged is tuned on decode steps (one query "
+                        + "per sequence sees the whole cache); drop --causal");
+            }
+            // Decode: one new query per sequence over a cache of --seq keys.
+            shape = new Shape(batch, heads, heads, 1, seq, dim, dim);
+        }
         KernelSource source = KernelSource.load(name, config.kernelDir());
         AttentionRequest request = Float64Check.selfAttention(shape, causal ? Causal.TOP_LEFT : Causal.NONE,
                 new Random(1));

@@ -27,7 +27,7 @@ public final class OpenClBackend implements Backend {
     private final AttentionPath path;
     private ThreeKernelPath threeKernel;
     private FusedPath fused;
-    private AttentionPagedKernel paged;
+    private ProfiledKernels<AttentionPagedKernel> paged;
     private KvAppendKernel kvAppend;
     /** On CPU devices, the vectorised attention_paged for block sizes that are a multiple of 4; else null. */
     private AttentionPagedKernel pagedVec;
@@ -69,7 +69,7 @@ public final class OpenClBackend implements Backend {
                     : track(profiled, sources.fused(variant));
             this.merge = track(built, sources.launcher("attention_merge", AttentionMergeKernel::new));
             this.kvAppend = track(built, sources.launcher("kv_append", KvAppendKernel::new));
-            this.paged = track(built, sources.launcher("attention_paged", AttentionPagedKernel::new));
+            this.paged = track(profiled, sources.profiled("attention_paged", AttentionPagedKernel::new));
             if (info.isCpu()) {
                 this.pagedVec = track(built, sources.launcher("attention_paged_vec", AttentionPagedKernel::new));
             }
@@ -247,7 +247,8 @@ public final class OpenClBackend implements Backend {
     @Override
     public synchronized dev.clattn.spi.KvStore kvStore(dev.clattn.KvCache.Layout layout) {
         ensureOpen();
-        AttentionPagedKernel kernel = pagedVec != null && layout.blockSize() % 4 == 0 ? pagedVec : paged;
+        java.util.function.Function<dev.clattn.Shape, AttentionPagedKernel> kernel =
+                pagedVec != null && layout.blockSize() % 4 == 0 ? shape -> pagedVec : paged::forShape;
         return new OpenClKvStore(this, context, buffers, kernel, merge, kvAppend, maxGridGroups, layout);
     }
 

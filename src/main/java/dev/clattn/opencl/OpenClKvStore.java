@@ -25,7 +25,8 @@ final class OpenClKvStore implements KvStore {
     private final OpenClBackend backend;
     private final ClContext context;
     private final DeviceBuffers buffers;
-    private final AttentionPagedKernel paged;
+    /** The paged kernel for a call's shape: the tuned profile's for its head dimension and length, or the one. */
+    private final java.util.function.Function<dev.clattn.Shape, AttentionPagedKernel> kernelFor;
     private final AttentionMergeKernel merge;
     private final KvAppendKernel append;
     private final int maxGridGroups;
@@ -34,13 +35,14 @@ final class OpenClKvStore implements KvStore {
     private final ClBuffer values;
     private boolean closed;
 
-    OpenClKvStore(OpenClBackend backend, ClContext context, DeviceBuffers buffers, AttentionPagedKernel paged,
+    OpenClKvStore(OpenClBackend backend, ClContext context, DeviceBuffers buffers,
+            java.util.function.Function<dev.clattn.Shape, AttentionPagedKernel> kernelFor,
             AttentionMergeKernel merge, KvAppendKernel append, int maxGridGroups, KvCache.Layout layout) {
         this.append = append;
         this.backend = backend;
         this.context = context;
         this.buffers = buffers;
-        this.paged = paged;
+        this.kernelFor = kernelFor;
         this.merge = merge;
         this.maxGridGroups = maxGridGroups;
         this.layout = layout;
@@ -112,6 +114,8 @@ final class OpenClKvStore implements KvStore {
             ensureOpen();
             int batch = lengths.length;
             int maxLen = java.util.Arrays.stream(lengths).max().orElse(1);
+            AttentionPagedKernel paged = kernelFor.apply(new dev.clattn.Shape(1, queryHeads, layout.kvHeads(), queries,
+                    Math.max(1, maxLen), layout.headDim(), layout.valueDim()));
             long rows = (long) batch * queryHeads * queries;
             int group = queryHeads / layout.kvHeads();
             long rowBlocks = Launcher.ceilDiv((long) group * queries, AttentionPagedKernel.rows(group, queries));
@@ -120,7 +124,7 @@ final class OpenClKvStore implements KvStore {
                         + " (sequence, KV head) pairs and row blocks per call on this device", batch + " sequences x "
                         + layout.kvHeads() + " heads, " + rowBlocks + " row blocks");
             }
-            int splits = splits(maxLen, (long) batch * layout.kvHeads() * rowBlocks);
+            int splits = splits(paged, maxLen, (long) batch * layout.kvHeads() * rowBlocks);
             int tile = paged.tile(layout);
             tile = tile / gcd(tile, layout.blockSize()) * layout.blockSize();
             int splitKeys = (int) (Launcher.ceilDiv(Launcher.ceilDiv(maxLen, splits), tile) * tile);
@@ -148,7 +152,7 @@ final class OpenClKvStore implements KvStore {
     }
 
     /** Key splits: enough work-groups for every compute unit, each split still a few tiles of keys. */
-    private int splits(int maxLen, long groups) {
+    private int splits(AttentionPagedKernel paged, int maxLen, long groups) {
         long wanted = (long) context.info().computeUnits() * GROUPS_PER_UNIT;
         if (groups >= wanted) {
             return 1;

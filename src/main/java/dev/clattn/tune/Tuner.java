@@ -27,7 +27,15 @@ public final class Tuner {
 
     /** The kernels a tuner searches: the fused kernels, then the stages of the three-kernel path. */
     public static final List<String> KERNELS = java.util.stream.Stream.concat(Config.FUSED_KERNELS.stream(),
-            java.util.stream.Stream.of("qkt", "softmax_rows", "av")).toList();
+            java.util.stream.Stream.of("qkt", "softmax_rows", "av", "attention_paged")).toList();
+
+    /**
+     * Tokens per cache block of the decode workload attention_paged is tuned on: 16, except on CPU devices,
+     * where blocks that are a multiple of 4 take attention_paged_vec instead.
+     */
+    static int decodeBlock(dev.clattn.opencl.DeviceInfo info) {
+        return info.isCpu() ? 15 : 16;
+    }
 
     /**
      * One measured configuration; {@code medianMs} is the device time of the tuned kernel's launches in a call,
@@ -52,6 +60,7 @@ public final class Tuner {
     private final KernelSource source;
     private final AttentionRequest request;
     private final boolean stage;
+    private final boolean decode;
     private final double work;
     private final int repeat;
     private final TuneCache cache;
@@ -72,7 +81,12 @@ public final class Tuner {
         this.request = request;
         this.repeat = repeat;
         this.cache = cache;
-        this.stage = !Config.FUSED_KERNELS.contains(source.name());
+        this.decode = source.name().equals("attention_paged");
+        this.stage = !decode && !Config.FUSED_KERNELS.contains(source.name());
+        if (decode && request.shape().queryLen() != 1) {
+            throw new IllegalArgumentException("attention_paged is tuned on decode steps: expected Nq = 1, got "
+                    + request.shape());
+        }
         this.work = work(source.name(), request);
         try (CpuBackend cpu = new CpuBackend(config.threads())) {
             double reference = Float64Check.sampledError(request, cpu.attention(request).output(), SAMPLED_ROWS);
@@ -92,13 +106,14 @@ public final class Tuner {
             case "qkt" -> 2 * pairs * s.headDim();
             case "av" -> 2 * pairs * s.valueDim();
             case "softmax_rows" -> 8 * s.heads() * s.queryLen() * (double) s.keyLen();
+            case "attention_paged" -> 4.0 * s.batch() * s.kvHeads() * s.keyLen() * (s.headDim() + s.valueDim());
             default -> 2 * pairs * (s.headDim() + s.valueDim());
         };
     }
 
-    /** The unit of {@link Candidate#rate()}: GB/s for softmax_rows, GFLOP/s for the others. */
+    /** The unit of {@link Candidate#rate()}: GB/s for softmax_rows and attention_paged, GFLOP/s for the others. */
     public String unit() {
-        return source.name().equals("softmax_rows") ? "GB/s" : "GFLOP/s";
+        return source.name().equals("softmax_rows") || decode ? "GB/s" : "GFLOP/s";
     }
 
     public String kernel() {
@@ -126,6 +141,9 @@ public final class Tuner {
     }
 
     private Candidate measure(Map<String, Integer> params) {
+        if (decode) {
+            return measureDecode(params);
+        }
         Config.Builder b = Config.builder().backend(config.backend()).kernelDir(config.kernelDir())
                 .keySplits(config.keySplits()).useProfiles(false).profiling(true);
         Config one = stage ? b.path(dev.clattn.AttentionPath.THREE_KERNEL).build()
@@ -140,6 +158,33 @@ public final class Tuner {
             Timing.Samples t = Timing.sample(repeat, () -> backend.attention(request), backend::takeKernelMillis);
             double[] own = stage ? t.perKernelMs().get(source.name()) : t.kernelMs();
             double median = Timing.Samples.median(own != null && own.length > 0 ? own : t.hostMs());
+            return new Candidate(params, true, median, work / (median * 1e6), error, "");
+        } catch (RuntimeException e) {
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst()
+                    .orElse("");
+            return new Candidate(params, false, 0, 0, Double.NaN, "rejected: " + why);
+        }
+    }
+
+    /** attention_paged on decode steps from a KV cache: one token appended per sequence, then attention. */
+    private Candidate measureDecode(Map<String, Integer> params) {
+        Config one = Config.builder().backend(dev.clattn.BackendKind.OPENCL).platform(config.platform())
+                .device(config.device()).kernelDir(config.kernelDir()).useProfiles(false).profiling(true)
+                .params(Map.of(source.name(), params)).build();
+        try (dev.clattn.Attention engine = dev.clattn.Attention.open(one);
+                DecodeSteps steps = new DecodeSteps(engine, request, repeat + 2, decodeBlock(device.info()))) {
+            double error = Float64Check.sampledError(request, steps.step().output(), SAMPLED_ROWS);
+            if (!(error <= allowedError)) {
+                return new Candidate(params, false, 0, 0, error, String.format(java.util.Locale.ROOT,
+                        "wrong: max error %.3g against float64 exceeds %.3g", error, allowedError));
+            }
+            OpenClBackend ocl = (OpenClBackend) engine.backend();
+            Timing.Samples t = Timing.sample(repeat, steps::step, ocl::takeKernelMillis);
+            double[] own = t.perKernelMs().get(source.name());
+            if (own == null) {
+                return new Candidate(params, false, 0, 0, error, "rejected: " + source.name() + " did not run");
+            }
+            double median = Timing.Samples.median(own);
             return new Candidate(params, true, median, work / (median * 1e6), error, "");
         } catch (RuntimeException e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst()

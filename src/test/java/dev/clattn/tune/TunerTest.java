@@ -102,6 +102,35 @@ class TunerTest {
         }
     }
 
+    /**
+     * attention_paged, tuned on decode steps from a KV cache (blocks of 15 on a CPU device, so that the GPU
+     * kernel runs there), every candidate checked against float64: WG_SIZE 32 edited to scale the scores wrongly.
+     */
+    @Test
+    void thePagedKernelIsTunedOnDecodeStepsAndWrongCandidatesAreRejected(@TempDir Path dir) throws Exception {
+        String text = new String(Tuner.class.getResourceAsStream("/kernels/attention_paged.cl").readAllBytes(),
+                StandardCharsets.UTF_8);
+        String broken = text.replace("visible ? s[r] * scale : -INFINITY", "visible ? s[r] * scale * (WG_SIZE == 32 "
+                + "? 1.5f : 1.0f) : -INFINITY");
+        assertFalse(broken.equals(text));
+        Files.writeString(dir.resolve("attention_paged.cl"), broken);
+        OpenCl.Device device = OpenClDevices.require();
+        Config config = Config.builder().kernelDir(dir).build();
+        AttentionRequest decode = Float64Check.selfAttention(new Shape(2, 4, 2, 1, 300, 16, 16), Causal.NONE,
+                new Random(5));
+        Tuner tuner = new Tuner(device, config, KernelSource.load("attention_paged", dir), decode, 2,
+                TuneCache.open(null));
+        assertEquals("GB/s", tuner.unit());
+        Tuner.Result result = tuner.run("exhaustive", 100, 300, 1, (c, best) -> { });
+        assertEquals(4, result.tried().size(), result.tried().toString());
+        for (Tuner.Candidate c : result.tried()) {
+            boolean wrong = c.params().get("WG_SIZE") == 32;
+            assertEquals(!wrong, c.ok(), c.toString());
+            assertTrue(!wrong || c.reason().startsWith("wrong: max error"), c.reason());
+            assertTrue(wrong || c.rate() > 0, c.toString());
+        }
+    }
+
     @Test
     void aKernelOutsideTheTunedOnesIsRefusedByName() {
         Config config = Config.builderFromEnvironment().build();

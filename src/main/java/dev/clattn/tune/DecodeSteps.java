@@ -1,4 +1,4 @@
-package dev.clattn.cli;
+package dev.clattn.tune;
 
 import dev.clattn.AttentionRequest;
 import dev.clattn.AttentionResult;
@@ -6,13 +6,15 @@ import dev.clattn.KvCache;
 import dev.clattn.Shape;
 
 /**
- * The kv-cache path of {@code clattn bench}: the request's B sequences held in a paged cache of 16-token blocks
- * (their first Nk − 1 tokens appended once, untimed); a step appends one token's K and V to every sequence and
- * attends with the request's query, Nq = 1. The first step attends over exactly the request's Nk keys (checked
- * against float64 like every path); each later step holds one key more.
+ * Decode steps from a paged KV cache, for {@code clattn bench --paths kv-cache} and for tuning attention_paged:
+ * the request's B sequences held in a cache of {@code block}-token blocks (their first Nk − 1 tokens appended
+ * once, untimed); a step appends one token's K and V to every sequence in one append and attends with the
+ * request's query, Nq = 1. The first step attends over exactly the request's Nk keys (check it against
+ * float64); each later step holds one key more.
  */
-final class BenchKvCache implements AutoCloseable {
-    static final int BLOCK = 16;
+public final class DecodeSteps implements AutoCloseable {
+    /** The bench's block size. */
+    public static final int BLOCK = 16;
 
     private final KvCache cache;
     private final int[] seqs;
@@ -22,13 +24,13 @@ final class BenchKvCache implements AutoCloseable {
     private final int queryHeads;
 
     /** @param steps the steps the cache must hold room for */
-    BenchKvCache(dev.clattn.Attention attention, AttentionRequest r, int steps) {
+    public DecodeSteps(dev.clattn.Attention attention, AttentionRequest r, int steps, int block) {
         Shape s = r.shape();
         if (s.queryLen() != 1) {
-            throw new IllegalArgumentException("--paths kv-cache: expected decode shapes (Nq = 1), got " + s);
+            throw new IllegalArgumentException("decode steps: expected decode shapes (Nq = 1), got " + s);
         }
-        int perSeq = (s.keyLen() + steps + BLOCK - 1) / BLOCK;
-        cache = attention.kvCache(new KvCache.Layout(s.kvHeads(), s.headDim(), s.valueDim(), BLOCK,
+        int perSeq = (s.keyLen() + steps + block - 1) / block;
+        cache = attention.kvCache(new KvCache.Layout(s.kvHeads(), s.headDim(), s.valueDim(), block,
                 perSeq * s.batch()));
         float[] k = r.k().toArray();
         float[] v = r.v().toArray();
@@ -63,12 +65,12 @@ final class BenchKvCache implements AutoCloseable {
     }
 
     /** One decode step: a token appended to every sequence in one append, then attention with one query each. */
-    AttentionResult step() {
+    public AttentionResult step() {
         cache.append(seqs, stepK, stepV);
         return cache.attend(seqs, q, queryHeads, 1);
     }
 
-    long bytesHeld() {
+    public long bytesHeld() {
         return cache.bytesHeld();
     }
 
