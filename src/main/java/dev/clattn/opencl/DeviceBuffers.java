@@ -25,6 +25,10 @@ import org.jocl.Pointer;
  * calls allocate nothing on the device; and the transfers in and out of them.
  */
 final class DeviceBuffers implements AutoCloseable {
+    private static final Role[] ROLES = Role.values();
+    /** Bytes per role a call needs: one array, refilled by each call (calls run one at a time). */
+    private final long[] needs = new long[ROLES.length];
+
     enum Role { Q, K, V, O, SCORES, LSE, KEY_LENGTHS, MASK, BIAS, PARTS, PART_LSE, Q16, K16, V16, KT, BLOCK_TABLES, LAYOUT }
 
     private static final long[] NO_STRIDES = new long[4];
@@ -46,20 +50,20 @@ final class DeviceBuffers implements AutoCloseable {
      * The buffers every path needs for this request, role to bytes: Q, K, V (float32), O, LSE and the masks.
      * Paths add their own (fp16 copies, key-split parts, scores) before {@link #require}.
      */
-    static Map<Role, Long> needs(AttentionRequest r) {
+    long[] needs(AttentionRequest r) {
         Shape s = r.shape();
-        Map<Role, Long> needs = new EnumMap<>(Role.class);
+        java.util.Arrays.fill(needs, 0);
         // A resident tensor in [B, H, N, D] is read where it is; in the other layout it is transposed into the role.
         boolean inPlace = r.layout() == dev.clattn.Layout.BHND;
-        needs.put(Role.Q, r.q().resident() != null && inPlace ? 0 : 4 * s.qElements());
-        needs.put(Role.K, r.k().resident() != null && inPlace ? 0 : 4 * s.kElements());
-        needs.put(Role.V, r.v().resident() != null && inPlace ? 0 : 4 * s.vElements());
-        needs.put(Role.LAYOUT, DeviceLayout.stagingBytes(r));
-        needs.put(Role.O, 4 * s.outElements());
-        needs.put(Role.LSE, 4 * s.lseElements());
-        needs.put(Role.KEY_LENGTHS, 4L * s.batch());
-        needs.put(Role.MASK, r.mask() == null ? 4 : (long) r.mask().data().length);
-        needs.put(Role.BIAS, r.bias() == null ? 4 : 4L * r.bias().data().length);
+        needs[Role.Q.ordinal()] = r.q().resident() != null && inPlace ? 0 : 4 * s.qElements();
+        needs[Role.K.ordinal()] = r.k().resident() != null && inPlace ? 0 : 4 * s.kElements();
+        needs[Role.V.ordinal()] = r.v().resident() != null && inPlace ? 0 : 4 * s.vElements();
+        needs[Role.LAYOUT.ordinal()] = DeviceLayout.stagingBytes(r);
+        needs[Role.O.ordinal()] = 4 * s.outElements();
+        needs[Role.LSE.ordinal()] = 4 * s.lseElements();
+        needs[Role.KEY_LENGTHS.ordinal()] = 4L * s.batch();
+        needs[Role.MASK.ordinal()] = r.mask() == null ? 4 : (long) r.mask().data().length;
+        needs[Role.BIAS.ordinal()] = r.bias() == null ? 4 : 4L * r.bias().data().length;
         return needs;
     }
 
@@ -68,15 +72,15 @@ final class DeviceBuffers implements AutoCloseable {
      * allocation or all of them (buffers only grow, so each role takes the larger of what it holds and what it
      * needs) would exceed the device's memory.
      */
-    void require(Map<Role, Long> needs) {
+    void require(long[] needs) {
         DeviceInfo info = context.info();
         long total = 0;
         Role largest = Role.O;
-        for (Role role : Role.values()) {
-            long need = Math.max(4, needs.getOrDefault(role, 0L));
+        for (Role role : ROLES) {
+            long need = Math.max(4, needs[role.ordinal()]);
             ClBuffer held = buffers.get(role);
             total += Math.max(need, held == null ? 0 : held.bytes());
-            if (need > needs.getOrDefault(largest, 0L)) {
+            if (need > needs[largest.ordinal()]) {
                 largest = role;
             }
             if (need > info.maxAllocBytes() && (held == null || held.bytes() < need)) {
@@ -84,7 +88,7 @@ final class DeviceBuffers implements AutoCloseable {
             }
         }
         if (total > info.globalMemBytes()) {
-            throw new RequestTooLargeException(name(largest), needs.get(largest), Bytes.describe(info.globalMemBytes())
+            throw new RequestTooLargeException(name(largest), needs[largest.ordinal()], Bytes.describe(info.globalMemBytes())
                     + " of device memory (" + info.name() + ") for the " + Bytes.describe(total)
                     + " of buffers this call needs beside those the engine holds; releaseBuffers() frees them");
         }

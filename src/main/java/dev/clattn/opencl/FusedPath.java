@@ -115,7 +115,7 @@ final class FusedPath implements AutoCloseable {
         int splits = splits(s, fused);
         int splitKeys = (int) (Launcher.ceilDiv(Launcher.ceilDiv(s.keyLen(), splits), fused.tileK()) * fused.tileK());
         splits = (int) Launcher.ceilDiv(s.keyLen(), splitKeys);
-        buffers.require(needs(r, splits, fused.keyPanel()));
+        buffers.require(needs(buffers, r, splits, fused.keyPanel()));
         ClBuffer q = storage == Storage.F16 ? half(Role.Q16, Role.Q, r, "q") : layout.input(Role.Q, r, "q");
         ClBuffer k = storage == Storage.F32 ? layout.input(Role.K, r, "k") : half(Role.K16, Role.K, r, "k");
         ClBuffer v = storage == Storage.F32 ? layout.input(Role.V, r, "v") : half(Role.V16, Role.V, r, "v");
@@ -146,22 +146,22 @@ final class FusedPath implements AutoCloseable {
         return (long) s.batch() * s.kvHeads();
     }
 
-    private static java.util.Map<Role, Long> needs(AttentionRequest r, int splits, int panel) {
+    private static long[] needs(DeviceBuffers buffers, AttentionRequest r, int splits, int panel) {
         Shape s = r.shape();
-        java.util.Map<Role, Long> needs = DeviceBuffers.needs(r);
+        long[] needs = buffers.needs(r);
         if (r.storage() == Storage.F16) {
-            needs.put(Role.Q16, 2 * s.qElements());
+            needs[Role.Q16.ordinal()] = 2 * s.qElements();
         }
         if (r.storage() != Storage.F32) {
-            needs.put(Role.K16, 2 * s.kElements());
-            needs.put(Role.V16, 2 * s.vElements());
+            needs[Role.K16.ordinal()] = 2 * s.kElements();
+            needs[Role.V16.ordinal()] = 2 * s.vElements();
         }
         if (panel > 0) {
-            needs.put(Role.KT, 4 * PackKtKernel.elements(kvHeads(s), s.keyLen(), s.headDim(), panel));
+            needs[Role.KT.ordinal()] = 4 * PackKtKernel.elements(kvHeads(s), s.keyLen(), s.headDim(), panel);
         }
         if (splits > 1) {
-            needs.put(Role.PARTS, 4L * splits * s.outElements());
-            needs.put(Role.PART_LSE, 4L * splits * s.lseElements());
+            needs[Role.PARTS.ordinal()] = 4L * splits * s.outElements();
+            needs[Role.PART_LSE.ordinal()] = 4L * splits * s.lseElements();
         }
         return needs;
     }

@@ -42,6 +42,8 @@ abstract class Launcher implements Tunable {
     private final Pointer longPointer = Pointer.to(longArg);
     private final float[] floatArg = new float[1];
     private final Pointer floatPointer = Pointer.to(floatArg);
+    private final long[] long4Arg = new long[4];
+    private final Pointer long4Pointer = Pointer.to(long4Arg);
     // Launch sizes, copied by the driver as well: one array per dimension count.
     private final long[] global2 = new long[2];
     private final long[] local2 = new long[2];
@@ -169,7 +171,8 @@ abstract class Launcher implements Tunable {
     }
 
     protected Launcher l4(long[] value) {
-        return arg(Sizeof.cl_long4, Pointer.to(value));
+        System.arraycopy(value, 0, long4Arg, 0, 4);
+        return arg(Sizeof.cl_long4, long4Pointer);
     }
 
     /**

@@ -69,18 +69,35 @@ final class ProgramCache implements AutoCloseable {
 
     /** The kernel {@code entry} of this source built with these options, building (and evicting) as needed. */
     cl_kernel kernel(KernelSource source, String options, String entry) {
-        Key key = new Key(source.text(), options);
+        Key key = keys.get(options);
+        if (key == null || !key.text().equals(source.text())) {
+            if (keys.size() >= 64) {
+                keys.clear();
+            }
+            key = new Key(source.text(), options);
+            keys.put(options, key);
+        }
         Program p = programs.get(key);
         if (p == null) {
             p = build(source, options);
             programs.put(key, p);
             evict();
         }
-        Program program = p;
-        return program.kernels.computeIfAbsent(entry, e -> ClCalls.check("clCreateKernel",
-                () -> "for '" + e + "' in " + source.name() + " [" + options + "]",
-                () -> clCreateKernel(program.program, e, null)));
+        cl_kernel k = p.kernels.get(entry);
+        if (k == null) {
+            Program program = p;
+            k = ClCalls.check("clCreateKernel", () -> "for '" + entry + "' in " + source.name() + " [" + options
+                    + "]", () -> clCreateKernel(program.program, entry, null));
+            p.kernels.put(entry, k);
+        }
+        return k;
     }
+
+    /**
+     * The lookup key of the option strings seen (the launchers reuse theirs), by identity, so that a launch in
+     * steady state makes no key; bounded, as a server seeing many shapes makes many strings.
+     */
+    private final java.util.IdentityHashMap<String, Key> keys = new java.util.IdentityHashMap<>();
 
     private Program build(KernelSource source, String options) {
         cl_program program = ClCalls.check("clCreateProgramWithSource", () -> "for " + source.name(),

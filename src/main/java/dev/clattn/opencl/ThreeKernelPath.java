@@ -44,8 +44,8 @@ final class ThreeKernelPath implements AutoCloseable {
     AttentionResult attention(AttentionRequest r) {
         Shape s = r.shape();
         new HostMemory.Plan().results(r).require();
-        java.util.Map<Role, Long> needs = DeviceBuffers.needs(r);
-        needs.put(Role.SCORES, chunks(s).stream().mapToLong(c -> 4 * c.elements(s.keyLen())).max().orElse(4));
+        long[] needs = buffers.needs(r);
+        needs[Role.SCORES.ordinal()] = chunks(s).stream().mapToLong(c -> 4 * c.elements(s.keyLen())).max().orElse(4);
         buffers.require(needs);
         ClBuffer q = layout.input(Role.Q, r, "q");
         ClBuffer k = layout.input(Role.K, r, "k");
