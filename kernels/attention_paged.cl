@@ -21,6 +21,9 @@
 #if ROWS < 1 || BLOCK < 1
 #error "ROWS and BLOCK must be >= 1"
 #endif
+#if ROWS > WG_SIZE
+#error "ROWS must be at most WG_SIZE: one work-item updates each row"
+#endif
 
 #define OUT_PER ((ROWS * HEAD_DV + WG_SIZE - 1) / WG_SIZE)
 

@@ -89,16 +89,17 @@ void attention_paged_vec(__global const float* restrict q, __global const float*
                 sr += s[r][z];
             }
             const floatv sv = select((floatv)(-INFINITY), sr, (intv)(j0) + IOTA < (intv)(seen[r]));
-            // hmax skips NaN, which still reaches the output through its weight exp2(NaN) = NaN.
+            // hmax skips NaN, which reaches the output through its weight exp2(NaN) = NaN: a chunk of NaN scores
+            // is never skipped as if it held nothing.
             const float mn = fmax(row_max[r], hmax(sv));
-            if (mn == -INFINITY) {
+            if (mn == -INFINITY && !any(isnan(sv))) {
                 continue;
             }
             float w[VW];
             vstorev(exp2_neg((sv - (floatv)(mn)) * LOG2E), 0, w);
             const float f = row_max[r] == mn ? 1.0f : exp2_neg((floatv)((row_max[r] - mn) * LOG2E)).s0;
             row_sum[r] = row_sum[r] * f + hsum(vloadv(0, w));
-            row_max[r] = mn;
+            row_max[r] = any(isnan(sv)) ? NAN : mn; // NaN-sticky: the row is no longer "saw nothing"
             // The keys this row sees, each V row read once per VW output columns held in a register.
             const int kn = min(VW, seen[r] - j0);
             for (int c0 = 0; c0 < DV_VEC; c0 += VW) {

@@ -34,6 +34,8 @@ public final class Attention implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong calls = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.List<KvCache> caches = new java.util.ArrayList<>();
     private final java.util.List<DeviceTensor> tensors = new java.util.ArrayList<>();
+    /** Set by close, under the caches' and the tensors' locks: nothing is added to either after it. */
+    private volatile boolean closed;
     /** Attends of caches closed and no longer listed. */
     private long closedAttends;
 
@@ -117,6 +119,10 @@ public final class Attention implements AutoCloseable {
             cache = new KvCache(layout, backend.kvStore(layout));
         }
         synchronized (caches) {
+            if (closed) {
+                cache.close();
+                throw new IllegalStateException("engine used after close");
+            }
             prune();
             caches.add(cache);
         }
@@ -169,6 +175,10 @@ public final class Attention implements AutoCloseable {
         }
         DeviceTensor t = new DeviceTensor(lanes.all(), handles, data.length());
         synchronized (tensors) {
+            if (closed) {
+                t.close();
+                throw new IllegalStateException("engine used after close");
+            }
             tensors.removeIf(DeviceTensor::isClosed);
             tensors.add(t);
         }
@@ -309,14 +319,46 @@ public final class Attention implements AutoCloseable {
     @Override
     public void close() {
         synchronized (caches) {
-            caches.forEach(KvCache::close);
+            closed = true;
+        }
+        synchronized (tensors) {
+            closed = true;
+        }
+        RuntimeException first = null;
+        try {
+            lanes.close();
+        } catch (RuntimeException e) {
+            first = e;
+        }
+        // After the calls in flight, which may still use them; each closed even if another fails to.
+        synchronized (caches) {
+            for (KvCache c : caches) {
+                first = closeQuietly(c, first);
+            }
             prune();
         }
         synchronized (tensors) {
-            tensors.forEach(DeviceTensor::close);
+            for (DeviceTensor t : tensors) {
+                first = closeQuietly(t, first);
+            }
             tensors.clear();
         }
-        lanes.close();
         async.shutdown();
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    private static RuntimeException closeQuietly(AutoCloseable c, RuntimeException first) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            RuntimeException r = e instanceof RuntimeException re ? re : new IllegalStateException(e);
+            if (first == null) {
+                return r;
+            }
+            first.addSuppressed(r);
+        }
+        return first;
     }
 }

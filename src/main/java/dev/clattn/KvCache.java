@@ -84,8 +84,19 @@ public final class KvCache implements AutoCloseable {
     /** A new, empty sequence; returns its id. */
     public synchronized int create() {
         ensureOpen();
-        sequences.put(nextId, new Sequence());
-        return nextId++;
+        int id = newId();
+        sequences.put(id, new Sequence());
+        return id;
+    }
+
+    /** The next id not in use, wrapping past Integer.MAX_VALUE (a server may make billions of sequences). */
+    private int newId() {
+        while (sequences.containsKey(nextId)) {
+            nextId = (nextId + 1) & Integer.MAX_VALUE;
+        }
+        int id = nextId;
+        nextId = (nextId + 1) & Integer.MAX_VALUE;
+        return id;
     }
 
     /** Tokens in the sequence. */
@@ -144,37 +155,72 @@ public final class KvCache implements AutoCloseable {
                     + "Hk·tokens·Dv, tokens = " + tokens + ")", v.length + " floats");
         }
         int bs = layout.blockSize();
+        // Blocks needed, counting a shared tail's copy once per sharer that still shares it by its turn: the
+        // last sharer of a tail writes into it in place.
+        Map<Integer, Integer> sharers = new HashMap<>();
         int needed = 0;
         for (Sequence s : ss) {
             int inLast = s.length % bs;
-            boolean sharedTail = inLast > 0 && refs[s.blocks.get(s.blocks.size() - 1)] > 1;
-            needed += (Math.max(0, tokens - (inLast > 0 ? bs - inLast : 0)) + bs - 1) / bs + (sharedTail ? 1 : 0);
+            if (inLast > 0) {
+                int tail = s.blocks.get(s.blocks.size() - 1);
+                int left = sharers.merge(tail, refs[tail], (a, b) -> a);
+                if (left > 1) {
+                    needed++;
+                    sharers.put(tail, left - 1);
+                }
+            }
+            needed += (Math.max(0, tokens - (inLast > 0 ? bs - inLast : 0)) + bs - 1) / bs;
         }
         if (needed > freeBlocks.size()) {
             throw new OutOfBlocksException(needed, freeBlocks.size(), layout.blocks());
         }
-        int[] blocks = new int[seqs.length * tokens];
-        int[] slots = new int[blocks.length];
+        // The sequences' state before, so that a store that fails leaves the cache as it was.
+        List<List<Integer>> oldBlocks = new ArrayList<>();
+        int[] oldLengths = new int[ss.length];
         for (int g = 0; g < ss.length; g++) {
-            Sequence s = ss[g];
-            int inLast = s.length % bs;
-            if (inLast > 0 && refs[s.blocks.get(s.blocks.size() - 1)] > 1) {
-                int last = s.blocks.size() - 1;
-                int copy = take();
-                store.copy(s.blocks.get(last), copy, inLast);
-                release(s.blocks.get(last));
-                s.blocks.set(last, copy);
-            }
-            for (int t = 0; t < tokens; t++) {
-                if (s.length % bs == 0) {
-                    s.blocks.add(take());
-                }
-                blocks[g * tokens + t] = s.blocks.get(s.blocks.size() - 1);
-                slots[g * tokens + t] = s.length % bs;
-                s.length++;
-            }
+            oldBlocks.add(new ArrayList<>(ss[g].blocks));
+            oldLengths[g] = ss[g].length;
         }
-        store.write(blocks, slots, k, v, tokens);
+        List<Integer> taken = new ArrayList<>();
+        List<Integer> unshared = new ArrayList<>();
+        try {
+            int[] blocks = new int[seqs.length * tokens];
+            int[] slots = new int[blocks.length];
+            for (int g = 0; g < ss.length; g++) {
+                Sequence s = ss[g];
+                int inLast = s.length % bs;
+                if (inLast > 0 && refs[s.blocks.get(s.blocks.size() - 1)] > 1) {
+                    int last = s.blocks.size() - 1;
+                    int copy = take();
+                    taken.add(copy);
+                    store.copy(s.blocks.get(last), copy, inLast);
+                    unshared.add(s.blocks.get(last));
+                    release(s.blocks.get(last));
+                    s.blocks.set(last, copy);
+                }
+                for (int t = 0; t < tokens; t++) {
+                    if (s.length % bs == 0) {
+                        int b = take();
+                        taken.add(b);
+                        s.blocks.add(b);
+                    }
+                    blocks[g * tokens + t] = s.blocks.get(s.blocks.size() - 1);
+                    slots[g * tokens + t] = s.length % bs;
+                    s.length++;
+                }
+            }
+            store.write(blocks, slots, k, v, tokens);
+        } catch (RuntimeException e) {
+            for (int g = 0; g < ss.length; g++) {
+                ss[g].blocks.clear();
+                ss[g].blocks.addAll(oldBlocks.get(g));
+                ss[g].length = oldLengths[g];
+            }
+            // A copied tail was shared, so releasing it never freed it: its sharer count comes back.
+            unshared.forEach(b -> refs[b]++);
+            taken.forEach(this::release);
+            throw e;
+        }
     }
 
     /** A new sequence with the same tokens, sharing every block until one of the two writes into it. */
@@ -185,8 +231,9 @@ public final class KvCache implements AutoCloseable {
         f.blocks.addAll(s.blocks);
         f.length = s.length;
         s.blocks.forEach(b -> refs[b]++);
-        sequences.put(nextId, f);
-        return nextId++;
+        int id = newId();
+        sequences.put(id, f);
+        return id;
     }
 
     /** Gives the sequence's blocks back (those no other sequence shares); the id is no longer valid. */
@@ -244,8 +291,9 @@ public final class KvCache implements AutoCloseable {
             }
             lengths[b] = s.length;
         }
+        AttentionResult result = store.attend(tables, maxBlocks, lengths, q, queryHeads, queries, scale, lse);
         attends++;
-        return store.attend(tables, maxBlocks, lengths, q, queryHeads, queries, scale, lse);
+        return result;
     }
 
     /** Attend calls so far. */

@@ -1,6 +1,7 @@
 package dev.clattn;
 
 import dev.clattn.spi.Backend;
+import dev.clattn.spi.KvStore;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -203,6 +204,76 @@ public interface KvCacheContract {
             }
             check("MQA, 8 query heads, 1 query", cache, model, seqs, 8, 1, rnd);
             check("MQA, 2 query heads, 17 queries", cache, model, seqs, 2, 17, rnd);
+        }
+    }
+
+    /** A NaN in a key a row sees makes that row NaN, on every kernel, whether or not finite keys came first. */
+    @Test
+    default void aNanKeyMakesTheRowsThatSeeItNan() {
+        for (int block : new int[] {16, 5}) {
+            try (KvCache cache = open(new KvCache.Layout(1, 4, 4, block, 8))) {
+                int a = cache.create();
+                float[] k = {Float.NaN, 1, 1, 1, 1, 2, 3, 4};
+                cache.append(a, k, new float[] {1, 1, 1, 1, 2, 2, 2, 2});
+                float[] out = cache.attend(new int[] {a}, new float[] {1, 1, 1, 1, 1, 1, 1, 1}, 1, 2).output();
+                for (int c = 0; c < 8; c++) {
+                    assertTrue(Float.isNaN(out[c]), "block " + block + ": both queries see the NaN key, O[" + c
+                            + "] = " + out[c]);
+                }
+            }
+        }
+    }
+
+    /** A store that fails leaves every sequence as it was, and every block where it was. */
+    @Test
+    default void anAppendWhoseWriteFailsChangesNothing() {
+        KvCache.Layout layout = new KvCache.Layout(1, 2, 2, 4, 6);
+        KvStore inner = kvBackend().kvStore(layout);
+        boolean[] fail = {false};
+        KvStore failing = new KvStore() {
+            public void write(int[] blocks, int[] slots, float[] k, float[] v, int tokens) {
+                if (fail[0]) {
+                    throw new IllegalStateException("write refused");
+                }
+                inner.write(blocks, slots, k, v, tokens);
+            }
+
+            public void copy(int from, int to, int slots) {
+                inner.copy(from, to, slots);
+            }
+
+            public AttentionResult attend(int[] tables, int maxBlocks, int[] lengths, float[] q, int hq, int nq,
+                    float scale, boolean lse) {
+                return inner.attend(tables, maxBlocks, lengths, q, hq, nq, scale, lse);
+            }
+
+            public long bytesHeld() {
+                return inner.bytesHeld();
+            }
+
+            public void close() {
+                inner.close();
+            }
+        };
+        Random rnd = new Random(15);
+        try (KvCache cache = new KvCache(layout, failing)) {
+            Map<Integer, Dense> model = new HashMap<>();
+            int a = cache.create();
+            model.put(a, new Dense(1));
+            append(cache, model, a, 6, rnd);
+            int f = cache.fork(a);
+            model.put(f, model.get(a).copy());
+            int used = cache.blocksInUse();
+            fail[0] = true;
+            assertThrows(IllegalStateException.class, () -> cache.append(new int[] {a, f}, new float[2 * 2 * 5],
+                    new float[2 * 2 * 5]));
+            fail[0] = false;
+            assertEquals(6, cache.length(a));
+            assertEquals(6, cache.length(f));
+            assertEquals(used, cache.blocksInUse(), "the blocks taken for the failed append are back");
+            // Both share a half-filled tail: one copy is needed for the two, and the pool has the blocks for it.
+            appendBatch(cache, model, new int[] {a, f}, 5, rnd);
+            check("after the failed append", cache, model, new int[] {a, f}, 1, 2, rnd);
         }
     }
 

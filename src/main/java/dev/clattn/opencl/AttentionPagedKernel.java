@@ -37,8 +37,12 @@ final class AttentionPagedKernel extends Launcher {
         return vw;
     }
 
-    static int rows(int group, int queries) {
-        return Math.min(MAX_ROWS, group * queries);
+    /**
+     * Query rows per work-group: at most {@link #MAX_ROWS}, and on the GPU kernel at most its work-items, one of
+     * which updates each row's max and sum.
+     */
+    int rows(int group, int queries) {
+        return Math.min(vec ? MAX_ROWS : Math.min(MAX_ROWS, params.get("WG_SIZE")), group * queries);
     }
 
     /**

@@ -118,7 +118,7 @@ final class OpenClKvStore implements KvStore {
                     Math.max(1, maxLen), layout.headDim(), layout.valueDim()));
             long rows = (long) batch * queryHeads * queries;
             int group = queryHeads / layout.kvHeads();
-            long rowBlocks = Launcher.ceilDiv((long) group * queries, AttentionPagedKernel.rows(group, queries));
+            long rowBlocks = Launcher.ceilDiv((long) group * queries, paged.rows(group, queries));
             if ((long) batch * layout.kvHeads() > maxGridGroups || rowBlocks > maxGridGroups) {
                 throw new dev.clattn.InvalidRequestException("seqs", "at most " + maxGridGroups
                         + " (sequence, KV head) pairs and row blocks per call on this device", batch + " sequences x "
