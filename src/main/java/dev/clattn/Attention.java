@@ -32,12 +32,7 @@ public final class Attention implements AutoCloseable {
     /** One thread per lane: async calls beyond the lanes wait in its queue, not on threads of their own. */
     private final java.util.concurrent.ExecutorService async;
     private final java.util.concurrent.atomic.AtomicLong calls = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.List<KvCache> caches = new java.util.ArrayList<>();
-    private final java.util.List<DeviceTensor> tensors = new java.util.ArrayList<>();
-    /** Set by close, under the caches' and the tensors' locks: nothing is added to either after it. */
-    private volatile boolean closed;
-    /** Attends of caches closed and no longer listed. */
-    private long closedAttends;
+    private final Holdings holdings = new Holdings();
 
     private Attention(java.util.List<Backend> backends) {
         this.lanes = new Lanes(backends);
@@ -118,26 +113,8 @@ public final class Attention implements AutoCloseable {
         synchronized (backend) {
             cache = new KvCache(layout, backend.kvStore(layout));
         }
-        synchronized (caches) {
-            if (closed) {
-                cache.close();
-                throw new IllegalStateException("engine used after close");
-            }
-            prune();
-            caches.add(cache);
-        }
+        holdings.add(cache);
         return cache;
-    }
-
-    /** Under the caches' lock: a cache's own lock comes after it, never the backend's (held by a cache call). */
-    private void prune() {
-        for (java.util.Iterator<KvCache> it = caches.iterator(); it.hasNext(); ) {
-            KvCache c = it.next();
-            if (c.isClosed()) {
-                closedAttends += c.attends();
-                it.remove();
-            }
-        }
     }
 
     /**
@@ -174,33 +151,13 @@ public final class Attention implements AutoCloseable {
             throw e;
         }
         DeviceTensor t = new DeviceTensor(lanes.all(), handles, data.length());
-        synchronized (tensors) {
-            if (closed) {
-                t.close();
-                throw new IllegalStateException("engine used after close");
-            }
-            tensors.removeIf(DeviceTensor::isClosed);
-            tensors.add(t);
-        }
+        holdings.add(t);
         return t;
     }
 
     /** Counts and sizes for metrics: calls, kernel time (with profiling), memory held, programs, cache blocks. */
     public Stats stats() {
-        long attends;
-        long cacheBytes = 0;
-        int inUse = 0;
-        int blocks = 0;
-        synchronized (caches) {
-            prune();
-            attends = closedAttends;
-            for (KvCache c : caches) {
-                attends += c.attends();
-                cacheBytes += c.bytesHeld();
-                inUse += c.blocksInUse();
-                blocks += c.layout().blocks();
-            }
-        }
+        Holdings.CacheTotals cachesNow = holdings.totals();
         double kernelMs = 0;
         long deviceBytes = 0;
         int programs = 0;
@@ -209,7 +166,8 @@ public final class Attention implements AutoCloseable {
             deviceBytes += b.deviceBytesHeld();
             programs += b.programsCached();
         }
-        return new Stats(calls.get() + attends, kernelMs, deviceBytes, programs, cacheBytes, inUse, blocks);
+        return new Stats(calls.get() + cachesNow.attends(), kernelMs, deviceBytes, programs, cachesNow.bytes(),
+                cachesNow.blocksInUse(), cachesNow.blocks());
     }
 
     /** The first (with one lane, the only) backend, where KV caches live. */
@@ -318,47 +276,18 @@ public final class Attention implements AutoCloseable {
      */
     @Override
     public void close() {
-        synchronized (caches) {
-            closed = true;
-        }
-        synchronized (tensors) {
-            closed = true;
-        }
+        holdings.seal();
         RuntimeException first = null;
         try {
             lanes.close();
         } catch (RuntimeException e) {
             first = e;
         }
-        // After the calls in flight, which may still use them; each closed even if another fails to.
-        synchronized (caches) {
-            for (KvCache c : caches) {
-                first = closeQuietly(c, first);
-            }
-            prune();
-        }
-        synchronized (tensors) {
-            for (DeviceTensor t : tensors) {
-                first = closeQuietly(t, first);
-            }
-            tensors.clear();
-        }
+        // After the calls in flight, which may still use them.
+        first = holdings.closeAll(first);
         async.shutdown();
         if (first != null) {
             throw first;
         }
-    }
-
-    private static RuntimeException closeQuietly(AutoCloseable c, RuntimeException first) {
-        try {
-            c.close();
-        } catch (Exception e) {
-            RuntimeException r = e instanceof RuntimeException re ? re : new IllegalStateException(e);
-            if (first == null) {
-                return r;
-            }
-            first.addSuppressed(r);
-        }
-        return first;
     }
 }
