@@ -38,6 +38,13 @@ final class DeviceBuffers implements AutoCloseable {
     private final ClContext context;
     private final Map<Role, ClBuffer> buffers = new EnumMap<>(Role.class);
 
+    /** Device memory the backend holds beside these buffers (KV cache pools, device tensors), for the checks. */
+    private java.util.function.LongSupplier pools = () -> 0;
+
+    void countAlso(java.util.function.LongSupplier held) {
+        this.pools = held;
+    }
+
     /** The backend these buffers belong to: device tensors resolve by it. */
     private final dev.clattn.spi.Backend owner;
 
@@ -74,7 +81,7 @@ final class DeviceBuffers implements AutoCloseable {
      */
     void require(long[] needs) {
         DeviceInfo info = context.info();
-        long total = 0;
+        long total = pools.getAsLong();
         Role largest = Role.O;
         for (Role role : ROLES) {
             long need = Math.max(4, needs[role.ordinal()]);
@@ -118,7 +125,7 @@ final class DeviceBuffers implements AutoCloseable {
         if (need > info.maxAllocBytes()) {
             throw overOneBuffer(role, need);
         }
-        long others = heldBytes() - (current == null ? 0 : current.bytes());
+        long others = heldBytes() + pools.getAsLong() - (current == null ? 0 : current.bytes());
         if (others + need > info.globalMemBytes()) {
             throw new RequestTooLargeException(name(role), need, Bytes.describe(info.globalMemBytes() - others)
                     + " of device memory left beside the " + Bytes.describe(others) + " this engine holds ("

@@ -47,6 +47,7 @@ public final class OpenClBackend implements Backend {
     public OpenClBackend(OpenCl.Device device, Config config, Map<String, Map<String, Integer>> overrides) {
         this.context = new ClContext(device, config.profiling(), config.programCache());
         this.buffers = new DeviceBuffers(context, this);
+        buffers.countAlso(this::residentBytes);
         this.path = config.path();
         this.maxGridGroups = config.maxGridGroups();
         this.profiling = config.profiling();
@@ -219,6 +220,17 @@ public final class OpenClBackend implements Backend {
         return threeKernel.av(r, weights);
     }
 
+    /** Open KV cache stores and device tensors: memory the call buffers' checks count beside their own. */
+    private final java.util.List<OpenClKvStore> stores = new java.util.ArrayList<>();
+    private final java.util.Set<ClBuffer> residents = java.util.Collections.newSetFromMap(
+            new java.util.IdentityHashMap<>());
+
+    private synchronized long residentBytes() {
+        stores.removeIf(st -> st.bytesHeld() == 0);
+        return stores.stream().mapToLong(OpenClKvStore::bytesHeld).sum()
+                + residents.stream().mapToLong(ClBuffer::bytes).sum();
+    }
+
     /** A device buffer holding the data, written once. */
     @Override
     public synchronized Object uploadResident(dev.clattn.FloatData data) {
@@ -228,6 +240,11 @@ public final class OpenClBackend implements Backend {
             throw new dev.clattn.RequestTooLargeException("tensor", bytes, "the device's largest buffer of "
                     + context.info().maxAllocBytes() + " bytes");
         }
+        long held = buffers.heldBytes() + residentBytes();
+        if (bytes + held > context.info().globalMemBytes()) {
+            throw new dev.clattn.RequestTooLargeException("tensor", bytes, "the device's "
+                    + context.info().globalMemBytes() + " bytes of memory with " + held + " held");
+        }
         ClBuffer buf = new ClBuffer(context.allocate(bytes), bytes);
         try {
             DeviceBuffers.writeData(context, buf, data);
@@ -235,11 +252,13 @@ public final class OpenClBackend implements Backend {
             buf.close();
             throw e;
         }
+        residents.add(buf);
         return buf;
     }
 
     @Override
     public synchronized void freeResident(Object handle) {
+        residents.remove(handle);
         ((ClBuffer) handle).close();
     }
 
@@ -249,7 +268,10 @@ public final class OpenClBackend implements Backend {
         ensureOpen();
         java.util.function.Function<dev.clattn.Shape, AttentionPagedKernel> kernel =
                 pagedVec != null && layout.blockSize() % 4 == 0 ? shape -> pagedVec : paged::forShape;
-        return new OpenClKvStore(this, context, buffers, kernel, merge, kvAppend, maxGridGroups, layout);
+        OpenClKvStore store = new OpenClKvStore(this, context, buffers, kernel, merge, kvAppend, maxGridGroups, layout,
+                residentBytes());
+        stores.add(store);
+        return store;
     }
 
     @Override

@@ -37,7 +37,8 @@ final class OpenClKvStore implements KvStore {
 
     OpenClKvStore(OpenClBackend backend, ClContext context, DeviceBuffers buffers,
             java.util.function.Function<dev.clattn.Shape, AttentionPagedKernel> kernelFor,
-            AttentionMergeKernel merge, KvAppendKernel append, int maxGridGroups, KvCache.Layout layout) {
+            AttentionMergeKernel merge, KvAppendKernel append, int maxGridGroups, KvCache.Layout layout,
+            long otherHeld) {
         this.append = append;
         this.backend = backend;
         this.context = context;
@@ -55,9 +56,10 @@ final class OpenClKvStore implements KvStore {
                         + info.maxAllocBytes() + " bytes (" + info.name() + "): fewer or smaller blocks");
             }
         }
-        if (kBytes + vBytes + buffers.heldBytes() > info.globalMemBytes()) {
+        long held = buffers.heldBytes() + otherHeld;
+        if (kBytes + vBytes + held > info.globalMemBytes()) {
             throw new RequestTooLargeException("blocks", kBytes + vBytes, "the device's " + info.globalMemBytes()
-                    + " bytes of memory with " + buffers.heldBytes() + " held");
+                    + " bytes of memory with " + held + " held (call buffers, other caches, device tensors)");
         }
         this.keys = new ClBuffer(context.allocate(kBytes), kBytes);
         ClBuffer v;

@@ -33,6 +33,25 @@ class OpenClBackendTest extends OpenClContract implements dev.clattn.KvCacheCont
         assertEquals("blocks", e.argument(), e.getMessage());
     }
 
+    /** Pools count against the device's memory together: a second cache that would overcommit it is refused. */
+    @Test
+    void kvCachePoolsTogetherCannotOvercommitTheDevice() {
+        DeviceInfo info = OpenClDevices.require().info();
+        long perBlock = 2L * 8 * 16 * 128 * 4;
+        int blocks = (int) Math.min(info.maxAllocBytes() / (perBlock / 2), info.globalMemBytes() * 6 / 10 / perBlock);
+        dev.clattn.KvCache.Layout layout = new dev.clattn.KvCache.Layout(8, 128, 128, 16, blocks);
+        if (2 * blocks * perBlock <= info.globalMemBytes()) {
+            return; // a device whose largest buffer is small beside its memory: two pools fit, nothing to refuse
+        }
+        try (dev.clattn.spi.KvStore first = backend().kvStore(layout)) {
+            dev.clattn.RequestTooLargeException e = assertThrows(dev.clattn.RequestTooLargeException.class,
+                    () -> backend().kvStore(layout));
+            assertEquals("blocks", e.argument(), e.getMessage());
+            assertTrue(e.getMessage().contains("other caches"), e.getMessage());
+        }
+        backend().kvStore(layout).close();
+    }
+
     @Override
     protected Config config() {
         return Config.fromEnvironment();
