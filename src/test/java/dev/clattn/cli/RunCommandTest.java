@@ -240,6 +240,15 @@ class RunCommandTest {
         assertEquals("clattn: --heads: expected >= 1, got -1", clattn("demo", "--heads", "-1").err().strip());
         assertEquals("clattn: --backend: expected auto, opencl or cpu, got 'gpu'",
                 clattn("demo", "--seq", "8", "--backend", "gpu").err().strip());
+        for (String backend : new String[] {"cpu", "auto"}) {
+            Outcome decode = clattn("demo", "--decode", "--prompt", "40", "--steps", "12", "--heads", "2", "--dim",
+                    "8", "--backend", backend);
+            assertEquals(0, decode.code(), decode.err());
+            assertTrue(decode.out().contains("kv cache:") && decode.out().contains("re-upload:"), decode.out());
+            assertTrue(decode.out().contains("both loops generated the same 12 tokens"), decode.out());
+        }
+        assertEquals("clattn: --prompt, --steps, --heads and --dim: expected >= 1, got 0, 256, 8 and 64",
+                clattn("demo", "--decode", "--prompt", "0").err().strip());
     }
 
     private static byte[] littleEndianLongs(long... v) {
