@@ -30,6 +30,10 @@ public final class ClBuffer implements AutoCloseable {
         return pointer;
     }
 
+    boolean isClosed() {
+        return closed;
+    }
+
     public long bytes() {
         return bytes;
     }

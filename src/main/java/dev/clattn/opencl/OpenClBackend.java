@@ -47,7 +47,7 @@ public final class OpenClBackend implements Backend {
     public OpenClBackend(OpenCl.Device device, Config config, Map<String, Map<String, Integer>> overrides) {
         this.context = new ClContext(device, config.profiling(), config.programCache());
         this.buffers = new DeviceBuffers(context, this);
-        buffers.countAlso(this::residentBytes);
+        buffers.countAlso(() -> residentBytes);
         this.path = config.path();
         this.maxGridGroups = config.maxGridGroups();
         this.profiling = config.profiling();
@@ -220,15 +220,15 @@ public final class OpenClBackend implements Backend {
         return threeKernel.av(r, weights);
     }
 
-    /** Open KV cache stores and device tensors: memory the call buffers' checks count beside their own. */
-    private final java.util.List<OpenClKvStore> stores = new java.util.ArrayList<>();
-    private final java.util.Set<ClBuffer> residents = java.util.Collections.newSetFromMap(
-            new java.util.IdentityHashMap<>());
+    /**
+     * Bytes of the open KV cache pools and device tensors: what the call buffers' checks count beside their own.
+     * Kept up to date as they come and go, so that a call's check adds a field, not a sum over them.
+     */
+    private long residentBytes;
 
-    private synchronized long residentBytes() {
-        stores.removeIf(st -> st.bytesHeld() == 0);
-        return stores.stream().mapToLong(OpenClKvStore::bytesHeld).sum()
-                + residents.stream().mapToLong(ClBuffer::bytes).sum();
+    /** A KV cache pool or a device tensor freed. */
+    synchronized void released(long bytes) {
+        residentBytes -= bytes;
     }
 
     /** A device buffer holding the data, written once. */
@@ -240,7 +240,7 @@ public final class OpenClBackend implements Backend {
             throw new dev.clattn.RequestTooLargeException("tensor", bytes, "the device's largest buffer of "
                     + context.info().maxAllocBytes() + " bytes");
         }
-        long held = buffers.heldBytes() + residentBytes();
+        long held = buffers.heldBytes() + residentBytes;
         if (bytes + held > context.info().globalMemBytes()) {
             throw new dev.clattn.RequestTooLargeException("tensor", bytes, "the device's "
                     + context.info().globalMemBytes() + " bytes of memory with " + held + " held");
@@ -252,14 +252,17 @@ public final class OpenClBackend implements Backend {
             buf.close();
             throw e;
         }
-        residents.add(buf);
+        residentBytes += buf.bytes();
         return buf;
     }
 
     @Override
     public synchronized void freeResident(Object handle) {
-        residents.remove(handle);
-        ((ClBuffer) handle).close();
+        ClBuffer buf = (ClBuffer) handle;
+        if (!buf.isClosed()) {
+            released(buf.bytes());
+            buf.close();
+        }
     }
 
     /** KV cache blocks in device memory; attention over them runs attention_paged on this device. */
@@ -269,8 +272,8 @@ public final class OpenClBackend implements Backend {
         java.util.function.Function<dev.clattn.Shape, AttentionPagedKernel> kernel =
                 pagedVec != null && layout.blockSize() % 4 == 0 ? shape -> pagedVec : paged::forShape;
         OpenClKvStore store = new OpenClKvStore(this, context, buffers, kernel, merge, kvAppend, maxGridGroups, layout,
-                residentBytes());
-        stores.add(store);
+                residentBytes);
+        residentBytes += store.bytesHeld();
         return store;
     }
 

@@ -177,6 +177,7 @@ final class OpenClKvStore implements KvStore {
     public void close() {
         synchronized (backend) {
             if (!closed) {
+                backend.released(bytesHeld());
                 closed = true;
                 keys.close();
                 values.close();
