@@ -14,10 +14,6 @@ import dev.clattn.opencl.DeviceBuffers.Role;
  * combines the partial results by their log-sum-exp.
  */
 final class FusedPath implements AutoCloseable {
-    /** Work-groups per compute unit that count as a full device when choosing key splits. */
-    private static final int GROUPS_PER_UNIT = 4;
-    private static final int MAX_SPLITS = 64;
-
     private final DeviceBuffers buffers;
     private final DeviceInfo device;
     private final int configuredSplits;
@@ -79,18 +75,8 @@ final class FusedPath implements AutoCloseable {
     }
 
     private int splits(Shape s, FusedKernel fused) {
-        int maxUseful = (int) Math.min(Math.min(MAX_SPLITS, maxGridGroups), Launcher.ceilDiv(s.keyLen(), fused.tileK()));
-        if (configuredSplits > 0) {
-            return Math.min(configuredSplits, maxUseful);
-        }
-        long groups = Launcher.ceilDiv(s.queryLen(), fused.tileQ()) * s.heads();
-        long wanted = (long) device.computeUnits() * GROUPS_PER_UNIT;
-        if (groups >= wanted) {
-            return 1;
-        }
-        // Each block should still hold a few key tiles, or the merge costs more than it saves.
-        int byKeys = (int) Math.max(1, s.keyLen() / (4L * fused.tileK()));
-        return (int) Math.max(1, Math.min(Math.min(maxUseful, byKeys), Launcher.ceilDiv(wanted, groups)));
+        return KeySplits.of(device, maxGridGroups, configuredSplits, s.keyLen(), fused.tileK(),
+                Launcher.ceilDiv(s.queryLen(), fused.tileQ()) * s.heads());
     }
 
     /** The kernel and parameters float32 requests of this shape run with. */

@@ -19,8 +19,6 @@ import org.jocl.Pointer;
  * backend's own calls, and fails once the backend is closed.
  */
 final class OpenClKvStore implements KvStore {
-    private static final int GROUPS_PER_UNIT = 4;
-    private static final int MAX_SPLITS = 64;
 
     private final OpenClBackend backend;
     private final ClContext context;
@@ -126,7 +124,8 @@ final class OpenClKvStore implements KvStore {
                         + " (sequence, KV head) pairs and row blocks per call on this device", batch + " sequences x "
                         + layout.kvHeads() + " heads, " + rowBlocks + " row blocks");
             }
-            int splits = splits(paged, maxLen, (long) batch * layout.kvHeads() * rowBlocks);
+            int splits = KeySplits.of(context.info(), maxGridGroups, 0, maxLen, paged.tile(layout),
+                    (long) batch * layout.kvHeads() * rowBlocks);
             int tile = paged.tile(layout);
             tile = tile / gcd(tile, layout.blockSize()) * layout.blockSize();
             int splitKeys = (int) (Launcher.ceilDiv(Launcher.ceilDiv(maxLen, splits), tile) * tile);
@@ -153,16 +152,6 @@ final class OpenClKvStore implements KvStore {
         }
     }
 
-    /** Key splits: enough work-groups for every compute unit, each split still a few tiles of keys. */
-    private int splits(AttentionPagedKernel paged, int maxLen, long groups) {
-        long wanted = (long) context.info().computeUnits() * GROUPS_PER_UNIT;
-        if (groups >= wanted) {
-            return 1;
-        }
-        long byKeys = Math.max(1, maxLen / (4L * paged.tile(layout)));
-        return (int) Math.max(1, Math.min(Math.min(MAX_SPLITS, maxGridGroups), Math.min(byKeys,
-                Launcher.ceilDiv(wanted, groups))));
-    }
 
     private static int gcd(int a, int b) {
         return b == 0 ? a : gcd(b, a % b);
