@@ -27,13 +27,11 @@
 
 #define OUT_PER ((ROWS * HEAD_DV + WG_SIZE - 1) / WG_SIZE)
 
+#include "attention_paged_group.cl"
+
 // Grid: (splits * WG_SIZE, B * Hk, row blocks). q [B][Hq][Nq][D]; o and lse [splits][B * Hq * Nq][..].
 __kernel __attribute__((reqd_work_group_size(WG_SIZE, 1, 1)))
-void attention_paged(__global const float* restrict q, __global const float* restrict kpool,
-                     __global const float* restrict vpool, __global const int* restrict tables,
-                     __global const int* restrict lengths, __global float* restrict o, __global float* restrict lse,
-                     const int hq, const int hk, const int nq, const int max_blocks, const float scale,
-                     const int split_keys, const int total_rows)
+void attention_paged(PAGED_ATTENTION_PARAMS)
 {
     __local float qs[ROWS][HEAD_D];
     __local float ss[ROWS][WG_SIZE];
@@ -42,16 +40,7 @@ void attention_paged(__global const float* restrict q, __global const float* res
     __local float row_max[ROWS];
     __local float row_sum[ROWS];
     const int t = get_local_id(0);
-    const int split = get_group_id(0);
-    const int b = get_group_id(1) / hk;
-    const int g = get_group_id(1) % hk;
-    const int r_all0 = get_group_id(2) * ROWS;
-    const int rows = min(ROWS, (hq / hk) * nq - r_all0);
-    const int len = lengths[b];
-    const int k_begin = split * split_keys;
-    const int k_end = min(len, k_begin + split_keys);
-    // Row r is query head g * (Hq / Hk) + (r_all0 + r) / nq, query (r_all0 + r) % nq.
-#define GLOBAL_ROW(r) (((size_t)b * hq + g * (hq / hk) + (r_all0 + (r)) / nq) * nq + (r_all0 + (r)) % nq)
+    PAGED_GROUP_PLACE;
 
     for (int x = t; x < ROWS * HEAD_D; x += WG_SIZE) {
         const int r = x / HEAD_D;
@@ -143,5 +132,4 @@ void attention_paged(__global const float* restrict q, __global const float* res
         lse[(size_t)split * total_rows + GLOBAL_ROW(t)] = row_max[t] == -INFINITY ? -INFINITY
             : row_max[t] + log(row_sum[t]);
     }
-#undef GLOBAL_ROW
 }

@@ -20,23 +20,13 @@
 #define CHAINS (ROWS >= 4 ? 1 : 4 / ROWS)
 #define DV_VEC (HEAD_DV / VW * VW)
 
+#include "attention_paged_group.cl"
+
 // Grid: (splits, B * Hk, row blocks), one work-item per group. q [B][Hq][Nq][D]; o and lse [splits][B*Hq*Nq][..].
 __kernel __attribute__((reqd_work_group_size(1, 1, 1)))
-void attention_paged_vec(__global const float* restrict q, __global const float* restrict kpool,
-                         __global const float* restrict vpool, __global const int* restrict tables,
-                         __global const int* restrict lengths, __global float* restrict o,
-                         __global float* restrict lse, const int hq, const int hk, const int nq,
-                         const int max_blocks, const float scale, const int split_keys, const int total_rows)
+void attention_paged_vec(PAGED_ATTENTION_PARAMS)
 {
-    const int split = get_group_id(0);
-    const int b = get_group_id(1) / hk;
-    const int g = get_group_id(1) % hk;
-    const int r_all0 = get_group_id(2) * ROWS;
-    const int rows = min(ROWS, (hq / hk) * nq - r_all0);
-    const int len = lengths[b];
-    const int k_begin = split * split_keys;
-    const int k_end = min(len, k_begin + split_keys);
-#define GLOBAL_ROW(r) (((size_t)b * hq + g * (hq / hk) + (r_all0 + (r)) / nq) * nq + (r_all0 + (r)) % nq)
+    PAGED_GROUP_PLACE;
 
     float qs[ROWS][HEAD_D];
     float acc[ROWS][HEAD_DV];
@@ -127,5 +117,4 @@ void attention_paged_vec(__global const float* restrict q, __global const float*
         }
         lse[(size_t)split * total_rows + GLOBAL_ROW(r)] = empty ? -INFINITY : row_max[r] + log(row_sum[r]);
     }
-#undef GLOBAL_ROW
 }
