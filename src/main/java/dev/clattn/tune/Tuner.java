@@ -149,20 +149,10 @@ public final class Tuner {
         Config one = stage ? b.path(dev.clattn.AttentionPath.THREE_KERNEL).build()
                 : b.fusedKernel(source.name()).path(dev.clattn.AttentionPath.FUSED).build();
         try (OpenClBackend backend = new OpenClBackend(device, one, Map.of(source.name(), params))) {
-            float[] out = backend.attention(request).output();
-            double error = Float64Check.sampledError(request, out, SAMPLED_ROWS);
-            if (!(error <= allowedError)) {
-                return new Candidate(params, false, 0, 0, error, String.format(java.util.Locale.ROOT,
-                        "wrong: max error %.3g against float64 exceeds %.3g", error, allowedError));
-            }
-            Timing.Samples t = Timing.sample(repeat, () -> backend.attention(request), backend::takeKernelMillis);
-            double[] own = stage ? t.perKernelMs().get(source.name()) : t.kernelMs();
-            double median = Timing.Samples.median(own != null && own.length > 0 ? own : t.hostMs());
-            return new Candidate(params, true, median, work / (median * 1e6), error, "");
+            return timed(params, backend.attention(request).output(), () -> backend.attention(request),
+                    backend::takeKernelMillis);
         } catch (RuntimeException e) {
-            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst()
-                    .orElse("");
-            return new Candidate(params, false, 0, 0, Double.NaN, "rejected: " + why);
+            return rejected(params, e);
         }
     }
 
@@ -173,24 +163,37 @@ public final class Tuner {
                 .params(Map.of(source.name(), params)).build();
         try (dev.clattn.Attention engine = dev.clattn.Attention.open(one);
                 DecodeSteps steps = new DecodeSteps(engine, request, repeat + 2, decodeBlock(device.info()))) {
-            double error = Float64Check.sampledError(request, steps.step().output(), SAMPLED_ROWS);
-            if (!(error <= allowedError)) {
-                return new Candidate(params, false, 0, 0, error, String.format(java.util.Locale.ROOT,
-                        "wrong: max error %.3g against float64 exceeds %.3g", error, allowedError));
-            }
-            OpenClBackend ocl = (OpenClBackend) engine.backend();
-            Timing.Samples t = Timing.sample(repeat, steps::step, ocl::takeKernelMillis);
-            double[] own = t.perKernelMs().get(source.name());
-            if (own == null) {
-                return new Candidate(params, false, 0, 0, error, "rejected: " + source.name() + " did not run");
-            }
-            double median = Timing.Samples.median(own);
-            return new Candidate(params, true, median, work / (median * 1e6), error, "");
+            OpenClBackend backend = (OpenClBackend) engine.backend();
+            return timed(params, steps.step().output(), steps::step, backend::takeKernelMillis);
         } catch (RuntimeException e) {
-            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst()
-                    .orElse("");
-            return new Candidate(params, false, 0, 0, Double.NaN, "rejected: " + why);
+            return rejected(params, e);
         }
+    }
+
+    /**
+     * A candidate's first answer checked against float64, then {@code repeat} calls timed: the tuned kernel's own
+     * launches for a stage or attention_paged (which must have run), all of the call's kernels for a fused one.
+     */
+    private Candidate timed(Map<String, Integer> params, float[] first, Runnable call,
+            java.util.function.Supplier<Map<String, Double>> kernelMillis) {
+        double error = Float64Check.sampledError(request, first, SAMPLED_ROWS);
+        if (!(error <= allowedError)) {
+            return new Candidate(params, false, 0, 0, error, String.format(java.util.Locale.ROOT,
+                    "wrong: max error %.3g against float64 exceeds %.3g", error, allowedError));
+        }
+        Timing.Samples t = Timing.sample(repeat, call, kernelMillis);
+        double[] own = stage || decode ? t.perKernelMs().get(source.name()) : t.kernelMs();
+        if (decode && own == null) {
+            return new Candidate(params, false, 0, 0, error, "rejected: " + source.name() + " did not run");
+        }
+        double median = Timing.Samples.median(own != null && own.length > 0 ? own : t.hostMs());
+        return new Candidate(params, true, median, work / (median * 1e6), error, "");
+    }
+
+    private static Candidate rejected(Map<String, Integer> params, RuntimeException e) {
+        String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst()
+                .orElse("");
+        return new Candidate(params, false, 0, 0, Double.NaN, "rejected: " + why);
     }
 
     /**
