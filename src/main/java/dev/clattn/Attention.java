@@ -108,11 +108,7 @@ public final class Attention implements AutoCloseable {
      * Close it when done; the engine closes those still open when it closes.
      */
     public KvCache kvCache(KvCache.Layout layout) {
-        Backend backend = lanes.first();
-        KvCache cache;
-        synchronized (backend) {
-            cache = new KvCache(layout, backend.kvStore(layout));
-        }
+        KvCache cache = new KvCache(layout, lanes.first().kvStore(layout));
         holdings.add(cache);
         return cache;
     }
@@ -140,9 +136,7 @@ public final class Attention implements AutoCloseable {
         java.util.List<Object> handles = new java.util.ArrayList<>();
         try {
             for (Backend b : lanes.all()) {
-                synchronized (b) {
-                    handles.add(b.uploadResident(data));
-                }
+                handles.add(b.uploadResident(data));
             }
         } catch (RuntimeException e) {
             for (int i = 0; i < handles.size(); i++) {

@@ -53,10 +53,7 @@ public final class DeviceTensor implements AutoCloseable {
         if (!closed) {
             closed = true;
             for (int i = 0; i < owners.size(); i++) {
-                Backend b = owners.get(i);
-                synchronized (b) {
-                    b.freeResident(handles.get(i));
-                }
+                owners.get(i).freeResident(handles.get(i));
             }
         }
     }

@@ -27,14 +27,19 @@ final class DeviceLayout {
                 : 4 * Math.max(Math.max(s.qElements(), s.kElements()), Math.max(s.vElements(), s.outElements()));
     }
 
-    /** Q, K or V ({@code name}) as [B, H, N, D] in the buffer of {@code role}. */
-    ClBuffer input(Role role, AttentionRequest r, String name) {
-        Shape s = r.shape();
-        FloatData data = switch (name) {
+    /** The request's Q, K or V by name. */
+    static FloatData data(AttentionRequest r, String name) {
+        return switch (name) {
             case "q" -> r.q();
             case "k" -> r.k();
             default -> r.v();
         };
+    }
+
+    /** Q, K or V ({@code name}) as [B, H, N, D] in the buffer of {@code role}. */
+    ClBuffer input(Role role, AttentionRequest r, String name) {
+        Shape s = r.shape();
+        FloatData data = data(r, name);
         if (r.layout() == Layout.BHND) {
             return buffers.upload(role, data);
         }

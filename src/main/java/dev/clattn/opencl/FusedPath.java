@@ -165,11 +165,7 @@ final class FusedPath implements AutoCloseable {
     /** Uploads float data to a staging buffer and converts it to fp16 on the device. */
     private ClBuffer half(Role target, Role staging, AttentionRequest r, String name) {
         ClBuffer src = layout.input(staging, r, name);
-        long elements = switch (name) {
-            case "q" -> r.shape().qElements();
-            case "k" -> r.shape().kElements();
-            default -> r.shape().vElements();
-        };
+        long elements = DeviceLayout.data(r, name).length();
         ClBuffer dst = buffers.get(target, 2 * elements);
         toHalf.enqueue(src, dst, elements);
         return dst;

@@ -269,8 +269,8 @@ public final class OpenClBackend implements Backend {
     @Override
     public synchronized dev.clattn.spi.KvStore kvStore(dev.clattn.KvCache.Layout layout) {
         ensureOpen();
-        java.util.function.Function<dev.clattn.Shape, AttentionPagedKernel> kernel =
-                pagedVec != null && layout.blockSize() % 4 == 0 ? shape -> pagedVec : paged::forShape;
+        OpenClKvStore.Kernels kernel = pagedVec != null && layout.blockSize() % 4 == 0 ? (d, n) -> pagedVec
+                : paged::forShape;
         OpenClKvStore store = new OpenClKvStore(this, context, buffers, kernel, merge, kvAppend, maxGridGroups, layout,
                 residentBytes);
         residentBytes += store.bytesHeld();

@@ -23,8 +23,12 @@ final class OpenClKvStore implements KvStore {
     private final OpenClBackend backend;
     private final ClContext context;
     private final DeviceBuffers buffers;
-    /** The paged kernel for a call's shape: the tuned profile's for its head dimension and length, or the one. */
-    private final java.util.function.Function<dev.clattn.Shape, AttentionPagedKernel> kernelFor;
+    /** The paged kernel for a call: the tuned profile's for the head dimension and cache length, or the one. */
+    interface Kernels {
+        AttentionPagedKernel forShape(int headDim, int keyLen);
+    }
+
+    private final Kernels kernelFor;
     private final AttentionMergeKernel merge;
     private final KvAppendKernel append;
     private final int maxGridGroups;
@@ -34,7 +38,7 @@ final class OpenClKvStore implements KvStore {
     private boolean closed;
 
     OpenClKvStore(OpenClBackend backend, ClContext context, DeviceBuffers buffers,
-            java.util.function.Function<dev.clattn.Shape, AttentionPagedKernel> kernelFor,
+            Kernels kernelFor,
             AttentionMergeKernel merge, KvAppendKernel append, int maxGridGroups, KvCache.Layout layout,
             long otherHeld) {
         this.append = append;
@@ -113,9 +117,11 @@ final class OpenClKvStore implements KvStore {
         synchronized (backend) {
             ensureOpen();
             int batch = lengths.length;
-            int maxLen = java.util.Arrays.stream(lengths).max().orElse(1);
-            AttentionPagedKernel paged = kernelFor.apply(new dev.clattn.Shape(1, queryHeads, layout.kvHeads(), queries,
-                    Math.max(1, maxLen), layout.headDim(), layout.valueDim()));
+            int maxLen = 1;
+            for (int len : lengths) {
+                maxLen = Math.max(maxLen, len);
+            }
+            AttentionPagedKernel paged = kernelFor.forShape(layout.headDim(), maxLen);
             long rows = (long) batch * queryHeads * queries;
             int group = queryHeads / layout.kvHeads();
             long rowBlocks = Launcher.ceilDiv((long) group * queries, paged.rows(group, queries));

@@ -76,9 +76,14 @@ final class ProfiledKernels<T extends Tunable> implements AutoCloseable {
 
     /** The kernel for this shape: the profile for its head dimension and N, or the defaults. */
     T forShape(Shape s) {
-        long key = ((long) s.headDim() << 32) | Profiles.bucket(s.keyLen());
+        return forShape(s.headDim(), s.keyLen());
+    }
+
+    /** The kernel for this head dimension and key length (or cache length): what a profile is keyed by. */
+    T forShape(int headDim, int keyLen) {
+        long key = ((long) headDim << 32) | Profiles.bucket(keyLen);
         if (key != lastKey || last == null) {
-            last = byShape.computeIfAbsent(key, k -> choose(s));
+            last = byShape.computeIfAbsent(key, k -> choose(headDim, keyLen));
             lastKey = key;
         }
         return last;
@@ -93,19 +98,19 @@ final class ProfiledKernels<T extends Tunable> implements AutoCloseable {
         return byShape.size();
     }
 
-    private T choose(Shape s) {
-        return profiles.lookup(source.name(), sourceHash, context.info(), s.headDim(), s.keyLen())
+    private T choose(int headDim, int keyLen) {
+        return profiles.lookup(source.name(), sourceHash, context.info(), headDim, keyLen)
                 .map(m -> {
-                    Map<String, Integer> params = merge(m.profile().params(), s.headDim());
+                    Map<String, Integer> params = merge(m.profile().params(), headDim);
                     if (!launchers.containsKey(params)) {
-                        int k = Profiles.bucket(s.keyLen());
+                        int k = Profiles.bucket(keyLen);
                         LOG.info("clattn: {} for D={} N {}..{}: {}-level profile {} (tuned {}, N {}..{})",
-                                source.name(), s.headDim(), 1L << k, (1L << (k + 1)) - 1, m.level(), params,
+                                source.name(), headDim, 1L << k, (1L << (k + 1)) - 1, m.level(), params,
                                 m.profile().date(), m.profile().nMin(), m.profile().nMax());
                     }
                     return launcher(params);
                 })
-                .orElseGet(() -> launcher(merge(Map.of(), s.headDim())));
+                .orElseGet(() -> launcher(merge(Map.of(), headDim)));
     }
 
     @Override
