@@ -174,15 +174,17 @@ public final class KvCache implements AutoCloseable {
         if (needed > freeBlocks.size()) {
             throw new OutOfBlocksException(needed, freeBlocks.size(), layout.blocks());
         }
-        // The sequences' state before, so that a store that fails leaves the cache as it was.
-        List<List<Integer>> oldBlocks = new ArrayList<>();
+        // What each sequence was, so that a store that fails leaves the cache as it was: its length, its block
+        // count (appends only add blocks) and the shared tail a copy replaced (-1: none).
         int[] oldLengths = new int[ss.length];
+        int[] oldCounts = new int[ss.length];
+        int[] replacedTails = new int[ss.length];
         for (int g = 0; g < ss.length; g++) {
-            oldBlocks.add(new ArrayList<>(ss[g].blocks));
             oldLengths[g] = ss[g].length;
+            oldCounts[g] = ss[g].blocks.size();
+            replacedTails[g] = -1;
         }
         List<Integer> taken = new ArrayList<>();
-        List<Integer> unshared = new ArrayList<>();
         try {
             int[] blocks = new int[seqs.length * tokens];
             int[] slots = new int[blocks.length];
@@ -194,7 +196,7 @@ public final class KvCache implements AutoCloseable {
                     int copy = take();
                     taken.add(copy);
                     store.copy(s.blocks.get(last), copy, inLast);
-                    unshared.add(s.blocks.get(last));
+                    replacedTails[g] = s.blocks.get(last);
                     release(s.blocks.get(last));
                     s.blocks.set(last, copy);
                 }
@@ -212,12 +214,15 @@ public final class KvCache implements AutoCloseable {
             store.write(blocks, slots, k, v, tokens);
         } catch (RuntimeException e) {
             for (int g = 0; g < ss.length; g++) {
-                ss[g].blocks.clear();
-                ss[g].blocks.addAll(oldBlocks.get(g));
+                List<Integer> blocks = ss[g].blocks;
+                blocks.subList(oldCounts[g], blocks.size()).clear();
+                if (replacedTails[g] >= 0) {
+                    // The tail was shared, so releasing it never freed it: its sharer count comes back.
+                    refs[replacedTails[g]]++;
+                    blocks.set(oldCounts[g] - 1, replacedTails[g]);
+                }
                 ss[g].length = oldLengths[g];
             }
-            // A copied tail was shared, so releasing it never freed it: its sharer count comes back.
-            unshared.forEach(b -> refs[b]++);
             taken.forEach(this::release);
             throw e;
         }
