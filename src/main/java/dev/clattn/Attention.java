@@ -1,13 +1,7 @@
 package dev.clattn;
 
 import dev.clattn.spi.Backend;
-
-import dev.clattn.cpu.CpuBackend;
-import dev.clattn.opencl.OpenCl;
-import dev.clattn.opencl.OpenClBackend;
-import java.util.stream.Collectors;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import dev.clattn.spi.Backends;
 
 /**
  * The engine: a backend (an OpenCL device, else the CPU fallback) with its device buffers and built kernels,
@@ -24,9 +18,19 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  */
 public final class Attention implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(Attention.class);
-    static final java.util.concurrent.atomic.AtomicBoolean FALLBACK_WARNED =
-            new java.util.concurrent.atomic.AtomicBoolean();
+    static {
+        Backends.grantEngineAccess(new Backends.EngineAccess() {
+            @Override
+            public Backend backend(Attention engine) {
+                return engine.lanes.first();
+            }
+
+            @Override
+            public Object resident(DeviceTensor tensor, Backend backend, String argument) {
+                return tensor.handle(backend, argument);
+            }
+        });
+    }
 
     private final Lanes lanes;
     /** One thread per lane: async calls beyond the lanes wait in its queue, not on threads of their own. */
@@ -52,46 +56,13 @@ public final class Attention implements AutoCloseable {
         java.util.List<Backend> backends = new java.util.ArrayList<>();
         try {
             for (int i = 0; i < config.lanes(); i++) {
-                backends.add(createBackend(config));
+                backends.add(Backends.create(config));
             }
         } catch (RuntimeException e) {
             backends.forEach(Backend::close);
             throw e;
         }
         return new Attention(backends);
-    }
-
-    /** The backend the configuration asks for; AUTO falls back to the CPU when OpenCL has no device. */
-    public static Backend createBackend(Config config) {
-        if (config.backend() == BackendKind.CPU) {
-            return new CpuBackend(config.threads());
-        }
-        OpenCl.Probe probe = OpenCl.probe();
-        if (!probe.available()) {
-            if (config.backend() == BackendKind.OPENCL) {
-                throw new IllegalStateException("backend opencl: " + probe.problem());
-            }
-            return fallback(probe.problem(), config);
-        }
-        OpenCl.Device chosen = OpenCl.choose(probe, config).orElseThrow(() -> new InvalidRequestException("device",
-                "a device matching platform=" + config.platform() + " device=" + config.device(),
-                "none among " + probe.devices().stream().map(d -> d.info().platformIndex() + ":"
-                        + d.info().deviceIndex() + " " + d.info().name()).collect(Collectors.joining(", "))));
-        return new OpenClBackend(chosen, config);
-    }
-
-    /**
-     * The CPU backend in place of OpenCL, logged at WARN the first time in this JVM (a server logging at WARN
-     * must learn that it lost its GPU) and at DEBUG after that, not on every engine it opens.
-     */
-    static Backend fallback(String problem, Config config) {
-        if (FALLBACK_WARNED.compareAndSet(false, true)) {
-            LOG.warn("clattn: {}; using the CPU fallback (backend=cpu, or logger {} at ERROR, silences this)",
-                    problem, Attention.class.getName());
-        } else {
-            LOG.debug("clattn: {}; using the CPU fallback", problem);
-        }
-        return new CpuBackend(config.threads());
     }
 
     /**
@@ -165,8 +136,21 @@ public final class Attention implements AutoCloseable {
     }
 
     /** The first (with one lane, the only) backend, where KV caches live. */
-    public Backend backend() {
+    Backend backend() {
         return lanes.first();
+    }
+
+    /**
+     * The backend the engine runs on: {@link BackendKind#OPENCL}, or {@link BackendKind#CPU} (asked for, or the
+     * fallback when OpenCL has no device).
+     */
+    public BackendKind backendKind() {
+        return lanes.first().name().equals("cpu") ? BackendKind.CPU : BackendKind.OPENCL;
+    }
+
+    /** The device, in words: an OpenCL device's name, platform and driver, or the CPU fallback's threads. */
+    public String device() {
+        return lanes.first().device();
     }
 
     /** Runs one request; see {@link AttentionRequest} for the semantics. */
@@ -220,7 +204,7 @@ public final class Attention implements AutoCloseable {
         if (out == null) {
             throw new InvalidRequestException("out", "an array", "null");
         }
-        into(request, FloatData.of(out));
+        into(request, RecentOutput.of(out));
     }
 
     /**
@@ -235,7 +219,7 @@ public final class Attention implements AutoCloseable {
         if (out.isReadOnly()) {
             throw new InvalidRequestException("out", "a writable buffer", "a read-only one");
         }
-        into(request, FloatData.of(out));
+        into(request, RecentOutput.of(out));
     }
 
     private void into(AttentionRequest request, FloatData out) {

@@ -37,7 +37,7 @@ public final class DeviceTensor implements AutoCloseable {
      * The backend's own handle to the data (its device buffer, or its array), for {@code argument} of a request
      * that {@code backend} runs.
      */
-    public Object handle(Backend backend, String argument) {
+    Object handle(Backend backend, String argument) {
         if (closed) {
             throw new IllegalStateException(argument + ": the device tensor was closed");
         }

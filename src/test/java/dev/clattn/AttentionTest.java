@@ -1,6 +1,5 @@
 package dev.clattn;
 
-import dev.clattn.spi.Backend;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -47,7 +46,7 @@ class AttentionTest {
     @Test
     void cpuBackendOnRequest() {
         try (Attention engine = Attention.open(Config.builderFromEnvironment().backend(BackendKind.CPU).build())) {
-            assertEquals("cpu", engine.backend().name());
+            assertEquals(BackendKind.CPU, engine.backendKind());
         }
     }
 
@@ -56,7 +55,7 @@ class AttentionTest {
         Config config = Config.builderFromEnvironment().backend(BackendKind.AUTO).device("no-such-device-xyz").build();
         if (!dev.clattn.opencl.OpenCl.probe().available()) {
             try (Attention engine = Attention.open(config)) {
-                assertEquals("cpu", engine.backend().name());
+                assertEquals(BackendKind.CPU, engine.backendKind());
             }
             return;
         }
@@ -65,42 +64,13 @@ class AttentionTest {
         assertTrue(e.expected().contains("device=no-such-device-xyz"), e.getMessage());
     }
 
-    @org.junit.jupiter.api.Test
-    void fallingBackToTheCpuWarnsOncePerJvm() {
-        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
-                .getLogger(Attention.class);
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen =
-                new ch.qos.logback.core.read.ListAppender<>();
-        seen.start();
-        log.addAppender(seen);
-        ch.qos.logback.classic.Level level = log.getLevel();
-        log.setLevel(ch.qos.logback.classic.Level.DEBUG);
-        Attention.FALLBACK_WARNED.set(false);
-        try {
-            for (int i = 0; i < 3; i++) {
-                try (Backend b = Attention.fallback("no OpenCL platform", Config.builderFromEnvironment().threads(1).build())) {
-                    assertEquals("cpu", b.name());
-                }
-            }
-        } finally {
-            log.detachAppender(seen);
-            log.setLevel(level);
-        }
-        java.util.List<ch.qos.logback.classic.Level> levels = seen.list.stream()
-                .filter(e -> e.getFormattedMessage().contains("using the CPU fallback")).map(e -> e.getLevel())
-                .toList();
-        assertEquals(java.util.List.of(ch.qos.logback.classic.Level.WARN, ch.qos.logback.classic.Level.DEBUG,
-                ch.qos.logback.classic.Level.DEBUG), levels);
-        assertTrue(seen.list.get(0).getFormattedMessage().contains("no OpenCL platform"));
-    }
-
     /** The metrics a server reads without casts, on both backends. */
     @Test
     void statsCountCallsAndWhatTheEngineHolds() {
         for (BackendKind kind : new BackendKind[] {BackendKind.CPU, BackendKind.AUTO}) {
             Config config = Config.builderFromEnvironment().backend(kind).profiling(true).build();
             try (Attention engine = Attention.open(config)) {
-                boolean opencl = engine.backend().name().equals("opencl");
+                boolean opencl = engine.backendKind() == BackendKind.OPENCL;
                 Case c = TestCases.pipeline().get(3);
                 engine.compute(c.request(false, false));
                 engine.compute(c.request(false, false));

@@ -161,10 +161,10 @@ final class BenchCommand implements Callable<Integer>, ArgumentOptions {
                     if (path.equals(KV_CACHE)) {
                         Attention a = Attention.open(config(path, t));
                         caches.put(path + "/" + t, a);
-                        engines.put(path + "/" + t, a.backend());
+                        engines.put(path + "/" + t, dev.clattn.spi.Backends.of(a));
                     } else {
                         engines.put(path + "/" + t, path.equals(JAVA_LOOP) ? new JavaLoopPeer()
-                                : Attention.createBackend(config(path, t)));
+                                : dev.clattn.spi.Backends.create(config(path, t)));
                     }
                 }
             }

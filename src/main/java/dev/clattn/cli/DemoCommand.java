@@ -69,7 +69,7 @@ final class DemoCommand implements Callable<Integer>, ArgumentOptions {
             }
             Config config = Config.builderFromEnvironment().backend(BackendKind.parse(backend)).build();
             try (Attention engine = Attention.open(config)) {
-                out.println("device:  " + engine.backend().name() + " - " + engine.backend().device());
+                out.println("device:  " + engine.backendKind().name().toLowerCase(java.util.Locale.ROOT) + " - " + engine.device());
                 DecodeDemo.run(engine, heads, dim, prompt, steps, out);
             }
             return 0;
@@ -79,7 +79,7 @@ final class DemoCommand implements Callable<Integer>, ArgumentOptions {
         AttentionRequest request = Float64Check.selfAttention(shape, Causal.TOP_LEFT, rnd);
         Config config = Config.builderFromEnvironment().backend(BackendKind.parse(backend)).build();
         try (Attention engine = Attention.open(config)) {
-            out.println("device:  " + engine.backend().name() + " - " + engine.backend().device());
+            out.println("device:  " + engine.backendKind().name().toLowerCase(java.util.Locale.ROOT) + " - " + engine.device());
             out.println("problem: " + shape + ", causal (top-left), fp32");
             float[] result = engine.compute(request).output();
             double[] ms = Timing.sortedMillis(repeat, () -> engine.compute(request));
@@ -88,7 +88,7 @@ final class DemoCommand implements Callable<Integer>, ArgumentOptions {
             out.printf(Locale.ROOT, "time:    %.2f ms median of %d (min %.2f ms), end to end incl. transfers%n",
                     median, repeat, ms[0]);
             out.printf(Locale.ROOT, "speed:   %.1f GFLOP/s (4*B*H*N^2*D/2 for causal)%n", gflops);
-            if (!"cpu".equals(engine.backend().name())) {
+            if (engine.backendKind() != dev.clattn.BackendKind.CPU) {
                 try (CpuBackend cpu = new CpuBackend(config.threads())) {
                     out.printf(Locale.ROOT, "check:   max |O - CPU fallback| = %.3g%n",
                             maxDiff(result, cpu.attention(request).output()));

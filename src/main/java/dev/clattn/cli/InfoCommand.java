@@ -41,7 +41,7 @@ final class InfoCommand implements Callable<Integer> {
         }
         out.println("Configuration: " + config);
         try (Attention engine = Attention.open(config)) {
-            Backend b = engine.backend();
+            Backend b = dev.clattn.spi.Backends.of(engine);
             out.println("Chosen: " + b.name() + " - " + b.device());
         }
         return 0;

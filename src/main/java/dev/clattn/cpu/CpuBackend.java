@@ -311,7 +311,7 @@ public final class CpuBackend implements Backend {
 
     /** The request's data as an array: the caller's, a copy of its buffer, or this backend's resident copy. */
     private float[] array(FloatData data, String argument) {
-        return data.resident() != null ? (float[]) data.resident().handle(this, argument) : data.toArray();
+        return data.resident() != null ? (float[]) dev.clattn.spi.Backends.resident(data.resident(), this, argument) : data.toArray();
     }
 
     /** KV cache blocks on the heap; attention over them runs on this backend's threads. */

@@ -15,7 +15,7 @@ final class AttentionMergeKernel extends WorkGroupLauncher {
         int wg = wg();
         for (int row0 = 0; row0 < rows; row0 += maxGroups) {
             begin("").mem(parts).mem(partLse).mem(o).mem(lse).i(splits).i(rows).i(dv).i(row0);
-            launch(new long[] {ceilDiv(dv, wg) * wg, Math.min(maxGroups, rows - row0)}, new long[] {wg, 1});
+            launch2(ceilDiv(dv, wg) * wg, Math.min(maxGroups, rows - row0), wg, 1);
         }
     }
 }

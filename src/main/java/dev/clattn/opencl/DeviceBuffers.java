@@ -37,6 +37,9 @@ final class DeviceBuffers implements AutoCloseable {
 
     private final ClContext context;
     private final Map<Role, ClBuffer> buffers = new EnumMap<>(Role.class);
+    /** A pointer to the caller's array per role, and one for reads at an offset (ThreeKernelPath's chunks). */
+    private final ArrayPointer[] pointers = new ArrayPointer[ROLES.length];
+    private final ArrayPointer readPointer = new ArrayPointer();
 
     /** Device memory the backend holds beside these buffers (KV cache pools, device tensors), for the checks. */
     private java.util.function.LongSupplier pools = () -> 0;
@@ -51,6 +54,9 @@ final class DeviceBuffers implements AutoCloseable {
     DeviceBuffers(ClContext context, dev.clattn.spi.Backend owner) {
         this.owner = owner;
         this.context = context;
+        for (int i = 0; i < pointers.length; i++) {
+            pointers[i] = new ArrayPointer();
+        }
     }
 
     /**
@@ -107,8 +113,11 @@ final class DeviceBuffers implements AutoCloseable {
                 + Bytes.describe(info.maxAllocBytes()) + " (" + info.maxAllocBytes() + " bytes, " + info.name() + ")");
     }
 
+    private static final String[] NAMES = java.util.Arrays.stream(ROLES)
+            .map(r -> r == Role.O ? "output" : r.name().toLowerCase(Locale.ROOT)).toArray(String[]::new);
+
     private static String name(Role role) {
-        return role == Role.O ? "output" : role.name().toLowerCase(Locale.ROOT);
+        return NAMES[role.ordinal()];
     }
 
     /**
@@ -148,21 +157,21 @@ final class DeviceBuffers implements AutoCloseable {
      */
     ClBuffer upload(Role role, FloatData data) {
         if (data.resident() != null) {
-            return (ClBuffer) data.resident().handle(owner, name(role));
+            return (ClBuffer) dev.clattn.spi.Backends.resident(data.resident(), owner, name(role));
         }
         ClBuffer buf = get(role, 4 * data.length());
-        writeData(context, buf, data);
+        writeData(context, buf, data, pointers[role.ordinal()]);
         return buf;
     }
 
     /** The caller's array or buffer into the start of {@code buf}: directly where it can, else staged. */
-    static void writeData(ClContext context, ClBuffer buf, FloatData data) {
+    static void writeData(ClContext context, ClBuffer buf, FloatData data, ArrayPointer pointer) {
         long bytes = 4 * data.length();
         FloatBuffer b = data.buffer();
         if (data.array() != null) {
-            writeAt(context, buf, 0, Pointer.to(data.array()), bytes);
+            writeAt(context, buf, 0, pointer.to(data.array(), 0), bytes);
         } else if (b.isDirect() && b.order() == ByteOrder.nativeOrder()) {
-            writeAt(context, buf, 0, Pointer.to(b), bytes);
+            writeAt(context, buf, 0, pointer.to(b), bytes);
         } else {
             writeStaged(context, buf, b.duplicate());
         }
@@ -201,8 +210,10 @@ final class DeviceBuffers implements AutoCloseable {
 
     /** Reads {@code count} floats from element {@code srcOffset} of the buffer into dst at {@code dstOffset}. */
     void read(ClBuffer buf, long srcOffset, float[] dst, long dstOffset, long count) {
-        // A pointer per call: keeping one would keep the caller's array, which the engine must not hold.
-        Pointer to = dstOffset == 0 ? Pointer.to(dst) : Pointer.to(dst).withByteOffset(4 * dstOffset);
+        read(buf, srcOffset, readPointer.to(dst, dstOffset), count);
+    }
+
+    private void read(ClBuffer buf, long srcOffset, Pointer to, long count) {
         try {
             clEnqueueReadBuffer(context.queue(), buf.mem(), CL_TRUE, 4 * srcOffset, 4 * count, to, 0, null, null);
         } catch (org.jocl.CLException e) {
@@ -211,22 +222,19 @@ final class DeviceBuffers implements AutoCloseable {
         }
     }
 
-
-    /** The first {@code count} floats of a buffer, as a new array for {@code argument}. */
     /**
      * Reads the first {@code count} floats of a buffer into the caller's array or buffer: straight into an
      * array, a heap buffer's array or a direct buffer in the platform's order, through 4 MiB slices otherwise.
      */
     void readInto(ClBuffer buf, FloatData target, long count) {
         FloatBuffer b = target.buffer();
+        ArrayPointer out = pointers[Role.O.ordinal()];
         if (target.array() != null) {
-            read(buf, 0, target.array(), 0, count);
+            read(buf, 0, out.to(target.array(), 0), count);
         } else if (b.isDirect() && b.order() == ByteOrder.nativeOrder()) {
-            ClCalls.check("clEnqueueReadBuffer", () -> count + " floats into a direct buffer",
-                    () -> clEnqueueReadBuffer(context.queue(), buf.mem(), CL_TRUE, 0, 4 * count, Pointer.to(b), 0,
-                            null, null));
+            read(buf, 0, out.to(b), count);
         } else if (b.hasArray()) {
-            read(buf, 0, b.array(), b.arrayOffset(), count);
+            read(buf, 0, out.to(b.array(), b.arrayOffset()), count);
         } else {
             float[] chunk = new float[(int) Math.min(STAGING_FLOATS, Math.max(1, count))];
             FloatBuffer dst = b.duplicate();

@@ -89,7 +89,7 @@ final class FusedPath implements AutoCloseable {
         return attention(r, null);
     }
 
-    /** With {@code into}, O goes there (no output array is made) and the result's output is null. */
+    /** With {@code into}, O goes there and the result is null (nothing is made for the caller). */
     AttentionResult attention(AttentionRequest r, dev.clattn.FloatData into) {
         Shape s = r.shape();
         Storage storage = r.storage();
@@ -123,7 +123,8 @@ final class FusedPath implements AutoCloseable {
             merge.enqueue(parts, partLse, o, lse, splits, Math.toIntExact(s.lseElements()), s.valueDim(),
                     maxGridGroups);
         }
-        return new AttentionResult(layout.output(o, r, into), null,
+        float[] out = layout.output(o, r, into);
+        return into != null ? null : new AttentionResult(out, null,
                 r.wantLse() ? buffers.readAll("lse", lse, s.lseElements()) : null);
     }
 

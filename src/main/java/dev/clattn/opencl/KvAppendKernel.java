@@ -15,6 +15,6 @@ final class KvAppendKernel extends WorkGroupLauncher {
         begin(" -DHEAD_D=" + layout.headDim() + " -DHEAD_DV=" + layout.valueDim() + " -DBLOCK=" + layout.blockSize())
                 .mem(k).mem(v).mem(blocks).mem(slots).mem(keys).mem(values).i(layout.kvHeads()).i(tokens).i(items);
         int wg = wg();
-        launch(new long[] {ceilDiv(items, wg) * wg}, new long[] {wg});
+        launch1(ceilDiv(items, wg) * wg, wg);
     }
 }

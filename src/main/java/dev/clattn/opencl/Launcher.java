@@ -45,6 +45,8 @@ abstract class Launcher implements Tunable {
     private final long[] long4Arg = new long[4];
     private final Pointer long4Pointer = Pointer.to(long4Arg);
     // Launch sizes, copied by the driver as well: one array per dimension count.
+    private final long[] global1 = new long[1];
+    private final long[] local1 = new long[1];
     private final long[] global2 = new long[2];
     private final long[] local2 = new long[2];
     private final long[] global3 = new long[3];
@@ -215,6 +217,21 @@ abstract class Launcher implements Tunable {
     /** A broadcast mask or bias: buffer, strides, presence. */
     protected Launcher operand(Operand o) {
         return mem(o.buffer()).l4(o.strides()).i(o.present());
+    }
+
+    /** Enqueues the kernel {@link #begin} fetched over {@code global} work-items in groups of {@code local}. */
+    protected void launch1(long global, long local) {
+        global1[0] = global;
+        local1[0] = local;
+        launch(global1, local1);
+    }
+
+    protected void launch2(long global0, long global1, long local0, long local1) {
+        global2[0] = global0;
+        global2[1] = global1;
+        local2[0] = local0;
+        local2[1] = local1;
+        launch(global2, local2);
     }
 
     /** Enqueues the kernel {@link #begin} fetched as this many work-groups per dimension of its own shape. */

@@ -247,7 +247,7 @@ public final class OpenClBackend implements Backend {
         }
         ClBuffer buf = new ClBuffer(context.allocate(bytes), bytes);
         try {
-            DeviceBuffers.writeData(context, buf, data);
+            DeviceBuffers.writeData(context, buf, data, new ArrayPointer());
         } catch (RuntimeException e) {
             buf.close();
             throw e;

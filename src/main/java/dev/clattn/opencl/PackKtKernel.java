@@ -13,11 +13,21 @@ final class PackKtKernel extends WorkGroupLauncher {
         return heads * Launcher.ceilDiv(nk, panel) * headDim * panel;
     }
 
+    /** The last program's defines, kept so that a repeated shape builds no string. */
+    private int lastHeadDim;
+    private int lastPanel;
+    private String lastDefines;
+
     void enqueue(ClBuffer k, ClBuffer kt, long heads, int nk, int headDim, int panel) {
         int tiles = (int) ceilDiv(nk, panel);
         long n = heads * tiles * panel;
-        begin(" -DHEAD_D=" + headDim + " -DPANEL=" + panel).mem(k).mem(kt).i(nk).i(tiles).l(n);
+        if (lastDefines == null || headDim != lastHeadDim || panel != lastPanel) {
+            lastDefines = " -DHEAD_D=" + headDim + " -DPANEL=" + panel;
+            lastHeadDim = headDim;
+            lastPanel = panel;
+        }
+        begin(lastDefines).mem(k).mem(kt).i(nk).i(tiles).l(n);
         int wg = wg();
-        launch(new long[] {ceilDiv(n, wg) * wg}, new long[] {wg});
+        launch1(ceilDiv(n, wg) * wg, wg);
     }
 }

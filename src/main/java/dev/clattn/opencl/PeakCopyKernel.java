@@ -12,6 +12,6 @@ final class PeakCopyKernel extends WorkGroupLauncher {
     void enqueue(ClBuffer src, ClBuffer dst, long items) {
         require(items % wg() == 0, "items " + items + " must be a multiple of WG_SIZE");
         begin("").mem(src).mem(dst);
-        launch(new long[] {items}, new long[] {wg()});
+        launch1(items, wg());
     }
 }

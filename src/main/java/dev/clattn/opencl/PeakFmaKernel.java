@@ -17,6 +17,6 @@ final class PeakFmaKernel extends WorkGroupLauncher {
     void enqueue(ClBuffer out, long items, float a, float b, int iterations) {
         require(items % wg() == 0, "items " + items + " must be a multiple of WG_SIZE");
         begin("").mem(out).f(a).f(b).i(iterations);
-        launch(new long[] {items}, new long[] {wg()});
+        launch1(items, wg());
     }
 }

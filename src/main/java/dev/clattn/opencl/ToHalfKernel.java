@@ -11,6 +11,6 @@ final class ToHalfKernel extends WorkGroupLauncher {
     void enqueue(ClBuffer src, ClBuffer dst, long n) {
         begin("").mem(src).mem(dst).i(Math.toIntExact(n));
         int wg = wg();
-        launch(new long[] {ceilDiv(n, wg) * wg}, new long[] {wg});
+        launch1(ceilDiv(n, wg) * wg, wg);
     }
 }

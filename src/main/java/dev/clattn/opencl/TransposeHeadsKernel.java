@@ -15,6 +15,6 @@ final class TransposeHeadsKernel extends WorkGroupLauncher {
         long total = batch * x * y * w;
         begin("").mem(in).mem(out).i(x).i(y).i(w).l(total);
         int wg = wg();
-        launch(new long[] {Math.min(MAX_GROUPS, ceilDiv(total, wg)) * wg}, new long[] {wg});
+        launch1(Math.min(MAX_GROUPS, ceilDiv(total, wg)) * wg, wg);
     }
 }

@@ -163,7 +163,7 @@ public final class Tuner {
                 .params(Map.of(source.name(), params)).build();
         try (dev.clattn.Attention engine = dev.clattn.Attention.open(one);
                 DecodeSteps steps = new DecodeSteps(engine, request, repeat + 2, decodeBlock(device.info()))) {
-            OpenClBackend backend = (OpenClBackend) engine.backend();
+            OpenClBackend backend = (OpenClBackend) dev.clattn.spi.Backends.of(engine);
             return timed(params, steps.step().output(), steps::step, backend::takeKernelMillis);
         } catch (RuntimeException e) {
             return rejected(params, e);
