@@ -148,11 +148,14 @@ void attention_flash(FUSED_ATTENTION_PARAMS)
     __global const KV_TYPE* kh = k + kv_head * nk * HEAD_D;
     __global const KV_TYPE* vh = v + kv_head * nk * HEAD_DV;
 
-    // Keys from `full` on are hidden from some row of the group, keys from `end` on from all of them.
+    // Keys from `full` on, and before `from`, are hidden from some row of the group; keys from `end` on, and
+    // before the first row's first key (a window's left edge moves right with the row), from all of them.
     const int end = VISIBLE_KEYS(min(r0 + TILE_Q, nq) - 1, b, nk);
     const int full = OPERANDS ? 0 : VISIBLE_KEYS(r0, b, nk);
+    const int from = FIRST_KEY(min(r0 + TILE_Q, nq) - 1, nk);
     const int k_begin = split * split_keys;
     const int k_end = min(end, k_begin + split_keys);
+    const int k_start = k_begin + max(0, FIRST_KEY(r0, nk) - k_begin) / TILE_K * TILE_K;
 
     float acc[WPT_Q][WPT_V];
     float m[WPT_Q];
@@ -169,13 +172,13 @@ void attention_flash(FUSED_ATTENTION_PARAMS)
     }
     PRE_T pre[FETCH];
     load_q(qs, q + (size_t)bh * nq * HEAD_D, r0, nq, tid);
-    if (k_begin < k_end) {
-        fetch_k(pre, kh + (size_t)k_begin * HEAD_D, 0, k_end - k_begin, tid);
+    if (k_start < k_end) {
+        fetch_k(pre, kh + (size_t)k_start * HEAD_D, 0, k_end - k_start, tid);
     }
 
     int staged = 0;
-    for (int j0 = k_begin; j0 < k_end; j0 += TILE_K) {
-        const int checked = j0 + TILE_K > full;
+    for (int j0 = k_start; j0 < k_end; j0 += TILE_K) {
+        const int checked = j0 + TILE_K > full || j0 < from;
         float s[WPT_Q][WPT_K];
         float tile_max[WPT_Q];
         UNROLLED for (int r = 0; r < WPT_Q; ++r) {
@@ -194,8 +197,8 @@ void attention_flash(FUSED_ATTENTION_PARAMS)
             }
             qk_slice(s, qs, kt, slice, row0, lane * WPT_K);
             if (slice + 1 == K_SLICES) {
-                mask_scores(s, checked, scale, seen, r0 + row0, j0 + lane * WPT_K, nq, nk, b, h, mask,
-                            mask_stride, bias, bias_stride);
+                mask_scores(s, checked, scale, seen, lower ? lower_offset : INT_MIN, r0 + row0,
+                            j0 + lane * WPT_K, nq, nk, b, h, mask, mask_stride, bias, bias_stride);
                 UNROLLED for (int r = 0; r < WPT_Q; ++r) {
                     tile_max[r] = -INFINITY;
                     UNROLLED for (int t = 0; t < WPT_K; ++t) {

@@ -123,17 +123,20 @@ STAGE void pv_slice(float acc[WPT_Q][WPT_V], const float p[WPT_Q][WPT_K], __loca
 }
 
 // Scaled scores, -INFINITY where a key is hidden, whatever K held: past a row's visible keys (seen) or the
-// split's end, then by the mask and bias, which are compiled in only for requests that have them. Tiles every
+// split's end, before its first key (i + lower_offset; INT_MIN without a window's left edge), then by the mask
+// and bias, which are compiled in only for requests that have them. Tiles every
 // row of the group wholly sees take the first line alone. Scores stay in natural units so that the LSE is
 // m + log(l) exactly: a log2-unit max would carry bias * log2(e) rounded, 0.002 of LSE at logits of 1e4.
 STAGE void mask_scores(float s[WPT_Q][WPT_K], const int checked, const float scale, const int seen[WPT_Q],
-                       const int i0, const int j0, const int nq, const int nk, const int b, const int h,
+                       const int lower_offset, const int i0, const int j0, const int nq, const int nk, const int b,
+                       const int h,
                        __global const uchar* restrict mask, const long4 ms,
                        __global const float* restrict bias, const long4 bs)
 {
     UNROLLED for (int r = 0; r < WPT_Q; ++r) {
         UNROLLED for (int t = 0; t < WPT_K; ++t) {
-            s[r][t] = !checked || j0 + t < seen[r] ? s[r][t] * scale : -INFINITY;
+            s[r][t] = !checked || (j0 + t < seen[r] && j0 + t - r >= i0 + lower_offset) ? s[r][t] * scale
+                                                                                         : -INFINITY;
         }
     }
 #if OPERANDS

@@ -70,19 +70,24 @@ void attention_fused(FUSED_ATTENTION_PARAMS)
     __global const KV_TYPE* kh = k + kv_head * nk * HEAD_D;
     __global const KV_TYPE* vh = v + kv_head * nk * HEAD_DV;
 
-    // Keys from `full` on are hidden from some row of the group, keys from `end` on from all of them.
+    // Keys from `full` on, and before `from`, are hidden from some row of the group; keys from `end` on, and
+    // before the first row's first key (a window's left edge moves right with the row), from all of them.
     const int end = VISIBLE_KEYS(min(r0 + TILE_Q, nq) - 1, b, nk);
     const int full = (has_mask || has_bias) ? 0 : VISIBLE_KEYS(r0, b, nk);
+    const int from = FIRST_KEY(min(r0 + TILE_Q, nq) - 1, nk);
     const int k_begin = split * split_keys;
     const int k_end = min(end, k_begin + split_keys);
+    const int k_start = k_begin + max(0, FIRST_KEY(r0, nk) - k_begin) / TILE_K * TILE_K;
 
     int seen[WPT_Q];
+    int first[WPT_Q];
     long mask_row[WPT_Q];
     long bias_row[WPT_Q];
     float acc[WPT_Q][WPT_V];
     for (int wq = 0; wq < WPT_Q; ++wq) {
         const int i = min(r0 + ty + wq * THREADS_Y, nq - 1);
         seen[wq] = r0 + ty + wq * THREADS_Y < nq ? VISIBLE_KEYS(i, b, nk) : 0;
+        first[wq] = FIRST_KEY(i, nk);
         mask_row[wq] = b * mask_stride.x + h * mask_stride.y + i * mask_stride.z;
         bias_row[wq] = b * bias_stride.x + h * bias_stride.y + i * bias_stride.z;
         for (int wv = 0; wv < WPT_V; ++wv) {
@@ -95,7 +100,7 @@ void attention_fused(FUSED_ATTENTION_PARAMS)
     }
     barrier(CLK_LOCAL_MEM_FENCE);
 
-    for (int j0 = k_begin; j0 < k_end; j0 += TILE_K) {
+    for (int j0 = k_start; j0 < k_end; j0 += TILE_K) {
         float s[WPT_Q][WPT_K];
         for (int wq = 0; wq < WPT_Q; ++wq) {
             for (int wk = 0; wk < WPT_K; ++wk) {
@@ -137,7 +142,7 @@ void attention_fused(FUSED_ATTENTION_PARAMS)
             for (int wk = 0; wk < WPT_K; ++wk) {
                 const int j = j0 + tx + wk * THREADS_X;
                 float x = -INFINITY;
-                if (j < k_end && j < seen[wq]
+                if (j < k_end && j < seen[wq] && j >= first[wq]
                         && !(has_mask && !mask[mask_row[wq] + j * mask_stride.w])) {
                     x = scale * s[wq][wk] + (has_bias ? bias[bias_row[wq] + j * bias_stride.w] : 0.0f);
                 }
@@ -180,7 +185,7 @@ void attention_fused(FUSED_ATTENTION_PARAMS)
             }
         }
         // On a tile that some row cannot wholly see, a zero weight skips its V row (0 * NaN would leak).
-        const int dense = j0 + TILE_K <= full;
+        const int dense = j0 >= from && j0 + TILE_K <= full;
         for (int jj0 = 0; jj0 < TILE_K; jj0 += TILE_J) {
             for (int x = tid; x < TILE_J * HEAD_DV; x += THREADS) {
                 const int e = x / HEAD_DV;

@@ -86,19 +86,19 @@
         }                                                                                              \
     }
 
-// Hides the keys a row cannot see in one tile of its scores: past its visible keys (causality, key length;
-// the keys past nk and past the split are among them), one vector select at a time; then the boolean mask and
-// the bias element by element, where the request has them.
-inline void mask_tile(float* p, const int j0, const int seen, const int has_mask, __global const uchar* mask,
-                      const long mask_row, const long mask_step, const int has_bias, __global const float* bias,
-                      const long bias_row, const long bias_step)
+// Hides the keys a row cannot see in one tile of its scores: outside [first, seen) (a window's left edge;
+// causality, a window's right edge, key length; the keys past nk and past the split are among them), one
+// vector select at a time; then the boolean mask and the bias element by element, where the request has them.
+inline void mask_tile(float* p, const int j0, const int first, const int seen, const int has_mask,
+                      __global const uchar* mask, const long mask_row, const long mask_step, const int has_bias,
+                      __global const float* bias, const long bias_row, const long bias_step)
 {
     for (int t = 0; t < TV; ++t) {
         const intv j = (intv)(j0 + t * VW) + IOTA;
-        vstorev(select(vloadv(t, p), (floatv)(-INFINITY), j >= (intv)(seen)), t, p);
+        vstorev(select(vloadv(t, p), (floatv)(-INFINITY), j >= (intv)(seen) || j < (intv)(first)), t, p);
     }
     if (has_mask || has_bias) {
-        for (int c = 0; c < min(TILE, seen - j0); ++c) {
+        for (int c = max(0, first - j0); c < min(TILE, seen - j0); ++c) {
             const int j = j0 + c;
             if (has_mask && !mask[mask_row + j * mask_step]) {
                 p[c] = -INFINITY;
@@ -178,11 +178,14 @@ void attention_fused_vec(__global const float* restrict q, __global const float*
 
     const int end = VISIBLE_KEYS(min(r0 + ROWS, nq) - 1, b, nk);
     const int plain = !has_mask && !has_bias;
-    // Every row of the block sees keys [0, full) (rows past nq repeat the last one); tiles inside it need no
-    // masking at all.
+    // Every row of the block sees keys [from, full) (rows past nq repeat the last one); tiles inside need no
+    // masking at all. A window's left edge moves right with the row: the first row's first key is the block's,
+    // and the tiles before it are skipped, from a tile boundary so that the panels stay aligned.
     const int full = VISIBLE_KEYS(r0, b, nk);
+    const int from = FIRST_KEY(min(r0 + ROWS, nq) - 1, nk);
     const int k_begin = split * split_keys;
     const int k_end = min(end, k_begin + split_keys);
+    const int k_start = k_begin + max(0, FIRST_KEY(r0, nk) - k_begin) / TILE * TILE;
 
     float qs[ROWS][HEAD_D];
     float acc[ROWS][HEAD_DV];
@@ -190,6 +193,7 @@ void attention_fused_vec(__global const float* restrict q, __global const float*
     float row_max[ROWS];
     float row_sum[ROWS];
     int seen[ROWS];
+    int first[ROWS];
     long mask_row[ROWS];
     long bias_row[ROWS];
     for (int r = 0; r < ROWS; ++r) {
@@ -204,11 +208,12 @@ void attention_fused_vec(__global const float* restrict q, __global const float*
         row_max[r] = -INFINITY;
         row_sum[r] = 0.0f;
         seen[r] = r0 + r < nq ? VISIBLE_KEYS(i, b, nk) : 0;
+        first[r] = FIRST_KEY(i, nk);
         mask_row[r] = b * mask_stride.x + h * mask_stride.y + i * mask_stride.z;
         bias_row[r] = b * bias_stride.x + h * bias_stride.y + i * bias_stride.z;
     }
 
-    for (int j0 = k_begin; j0 < k_end; j0 += TILE) {
+    for (int j0 = k_start; j0 < k_end; j0 += TILE) {
         const int kn = min(TILE, k_end - j0);
         for (int sb = 0; sb < SUBS; ++sb) {
             if (sb * KEYS < kn) {
@@ -227,15 +232,16 @@ void attention_fused_vec(__global const float* restrict q, __global const float*
             }
         }
 
-        const int dense = plain && j0 + TILE <= full;
+        const int inside = plain && j0 >= from;
+        const int dense = inside && j0 + TILE <= full;
         for (int r = 0; r < ROWS && !dense; ++r) {
-            mask_tile(pw[r], j0, seen[r], has_mask, mask, mask_row[r], mask_stride.w, has_bias, bias, bias_row[r],
+            mask_tile(pw[r], j0, first[r], seen[r], has_mask, mask, mask_row[r], mask_stride.w, has_bias, bias, bias_row[r],
                       bias_stride.w);
         }
         softmax_block(pw, acc, row_max, row_sum);
 
         // Keys every row sees, before the first hidden one, take the unchecked loop.
-        const int kd = dense ? kn : plain ? clamp(full - j0, 0, kn) : 0;
+        const int kd = dense ? kn : inside ? clamp(full - j0, 0, kn) : 0;
         __global const float* vt = vh + (size_t)j0 * HEAD_DV;
         for (int c0 = 0; c0 < DV_FULL; c0 += DV_STEP) {
             PV_BLOCK(acc, pw, vt, c0, kd, kn)

@@ -54,9 +54,12 @@ void av(__global const float* restrict p, __global const float* restrict v, __gl
     __global const float* ph = p + (size_t)c * rows * nk;
     __global const float* vh = v + ((size_t)b * (hq / group) + h / group) * nk * dv;
 
-    // Keys from `full` on are hidden from some row of the tile; keys from `end` on are hidden from all.
+    // Keys from `full` on, and before `from`, are hidden from some row of the tile; keys from `end` on, and
+    // before the first row's first key (a window's left edge), from all of them.
     const int end = VISIBLE_KEYS(i0 + min(r0 + TILE_Q, rows) - 1, b, nk);
     const int full = any_mask ? 0 : VISIBLE_KEYS(i0 + r0, b, nk);
+    const int from = FIRST_KEY(i0 + min(r0 + TILE_Q, rows) - 1, nk);
+    const int start = FIRST_KEY(i0 + r0, nk);
 
     int seen[WPT_Q];
     for (int wq = 0; wq < WPT_Q; ++wq) {
@@ -72,7 +75,7 @@ void av(__global const float* restrict p, __global const float* restrict v, __gl
 
     __local float ps[TILE_J][TILE_Q];
     __local float vs[TILE_J][TILE_V];
-    for (int j0 = 0; j0 < end; j0 += TILE_J) {
+    for (int j0 = start; j0 < end; j0 += TILE_J) {
         for (int x = tid; x < TILE_Q * TILE_J; x += THREADS) {
             const int r = x / TILE_J;
             const int e = x % TILE_J;
@@ -84,7 +87,7 @@ void av(__global const float* restrict p, __global const float* restrict v, __gl
             vs[e][col] = (j0 + e < end && c0 + col < dv) ? vh[(size_t)(j0 + e) * dv + c0 + col] : 0.0f;
         }
         barrier(CLK_LOCAL_MEM_FENCE);
-        const int dense = j0 + TILE_J <= full;
+        const int dense = j0 >= from && j0 + TILE_J <= full;
         for (int e = 0; e < TILE_J; ++e) {
             float a[WPT_Q];
             float bv[WPT_V];

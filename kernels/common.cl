@@ -1,22 +1,31 @@
 // Shared by every kernel: the host prepends this file to each kernel's source.
-// Masking has one rule everywhere: query row i of batch b sees keys [0, visible_keys(...)), and within those the
-// boolean mask and the bias (a -INFINITY bias hides a key) apply. Keys past visible_keys are never read.
+// Masking has one rule everywhere: query row i of batch b sees keys [first_key(...), visible_keys(...)), and
+// within those the boolean mask and the bias (a -INFINITY bias hides a key) apply. Keys outside are never read.
 
-// Causality and per-batch key lengths, passed to every kernel in this order.
-#define STRUCT_MASK_PARAMS const int causal, const int causal_offset, \
+// The structural bounds, passed to every kernel in this order: row i sees keys j <= i + upper_offset (causality
+// and a window's right edge, folded by the host into one offset) and j >= i + lower_offset (a window's left
+// edge), each where present, and keys below the batch's key length.
+#define STRUCT_MASK_PARAMS const int upper, const int upper_offset, const int lower, const int lower_offset, \
     __global const int* restrict key_len, const int has_key_len
 
-inline int visible_keys(const int i, const int b, const int nk, const int causal, const int causal_offset,
+inline int visible_keys(const int i, const int b, const int nk, const int upper, const int upper_offset,
                         __global const int* restrict key_len, const int has_key_len)
 {
     int n = has_key_len ? min(key_len[b], nk) : nk;
-    if (causal) {
-        n = clamp(i + causal_offset + 1, 0, n);
+    if (upper) {
+        n = clamp(i + upper_offset + 1, 0, n);
     }
     return n;
 }
 
-#define VISIBLE_KEYS(i, b, nk) visible_keys((i), (b), (nk), causal, causal_offset, key_len, has_key_len)
+// The host clamps both offsets to [-nq, nk], so that i + offset cannot overflow.
+inline int first_key(const int i, const int nk, const int lower, const int lower_offset)
+{
+    return lower ? clamp(i + lower_offset, 0, nk) : 0;
+}
+
+#define VISIBLE_KEYS(i, b, nk) visible_keys((i), (b), (nk), upper, upper_offset, key_len, has_key_len)
+#define FIRST_KEY(i, nk) first_key((i), (nk), lower, lower_offset)
 
 // Storage of Q, K and V: float, or half (STORAGE_F16: K and V, STORAGE_F16_Q: Q too) read with the core
 // vload_half, so that no kernel needs cl_khr_fp16.

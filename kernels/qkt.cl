@@ -53,8 +53,10 @@ void qkt(__global const float* restrict q, __global const float* restrict k, __g
     __global const float* kh = k + ((size_t)b * (hq / group) + h / group) * nk * d;
     __global float* sh = s + (size_t)c * rows * nk;
 
-    // The tile's last row sees the most keys: a tile wholly past that is -INFINITY and needs no arithmetic.
+    // The tile's last row sees the most keys and its first row the earliest (a window's left edge): a tile
+    // wholly outside those is -INFINITY and needs no arithmetic.
     const int limit = VISIBLE_KEYS(i0 + min(r0 + TILE_Q, rows) - 1, b, nk);
+    const int start = FIRST_KEY(i0 + r0, nk);
 
     float acc[WPT_Q][WPT_K];
     for (int wq = 0; wq < WPT_Q; ++wq) {
@@ -65,7 +67,7 @@ void qkt(__global const float* restrict q, __global const float* restrict k, __g
 
     __local float qs[TILE_D][TILE_Q];
     __local float ks[TILE_D][TILE_K];
-    if (j0 < limit) {
+    if (j0 < limit && j0 + TILE_K > start) {
         for (int d0 = 0; d0 < d; d0 += TILE_D) {
             for (int x = tid; x < TILE_Q * TILE_D; x += THREADS) {
                 const int r = x / TILE_D;
@@ -101,10 +103,11 @@ void qkt(__global const float* restrict q, __global const float* restrict k, __g
         const int r = r0 + tq + wq * THREADS_Q;
         if (r < rows) {
             const int n = VISIBLE_KEYS(i0 + r, b, nk);
+            const int first = FIRST_KEY(i0 + r, nk);
             for (int wk = 0; wk < WPT_K; ++wk) {
                 const int j = j0 + tk + wk * THREADS_K;
                 if (j < nk) {
-                    sh[(size_t)r * nk + j] = j < n ? scale * acc[wq][wk] : -INFINITY;
+                    sh[(size_t)r * nk + j] = j < n && j >= first ? scale * acc[wq][wk] : -INFINITY;
                 }
             }
         }

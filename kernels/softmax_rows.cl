@@ -34,9 +34,10 @@ void softmax_rows(__global float* restrict p, __global float* restrict lse, cons
     const long mask_row = b * mask_stride.x + h * mask_stride.y + i * mask_stride.z;
     const long bias_row = b * bias_stride.x + h * bias_stride.y + i * bias_stride.z;
     const int n = VISIBLE_KEYS(i, b, nk);
+    const int first = FIRST_KEY(i, nk);
 
     float m = -INFINITY;
-    for (int j = t; j < n; j += WG_SIZE) {
+    for (int j = first + t; j < n; j += WG_SIZE) {
         m = max_nan(m, SCORE(j));
     }
     red[t] = m;
@@ -55,7 +56,7 @@ void softmax_rows(__global float* restrict p, __global float* restrict lse, cons
     // Each work-item keeps the exponentials of its own keys in the row, so the last pass only divides.
     float sum = 0.0f;
     if (any) {
-        for (int j = t; j < n; j += WG_SIZE) {
+        for (int j = first + t; j < n; j += WG_SIZE) {
             const float e = exp(SCORE(j) - m);
             row[j] = e;
             sum += e;
@@ -72,7 +73,7 @@ void softmax_rows(__global float* restrict p, __global float* restrict lse, cons
     sum = red[0];
 
     for (int j = t; j < nk; j += WG_SIZE) {
-        row[j] = (any && j < n) ? row[j] / sum : 0.0f;
+        row[j] = (any && j < n && j >= first) ? row[j] / sum : 0.0f;
     }
     if (write_lse && t == 0) {
         lse[(size_t)bh * nq + i] = any ? m + log(sum) : -INFINITY;

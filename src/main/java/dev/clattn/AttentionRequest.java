@@ -17,6 +17,8 @@ public final class AttentionRequest {
     private final float scale;
     private final Causal causal;
     private final int[] keyLengths;
+    private final int windowLeft;
+    private final int windowRight;
     private final Broadcast<byte[]> mask;
     private final Broadcast<float[]> bias;
     private final boolean wantWeights;
@@ -46,6 +48,8 @@ public final class AttentionRequest {
         this.scale = b.scale != null ? b.scale : s.defaultScale();
         this.causal = b.causal;
         this.keyLengths = b.keyLengths == null ? null : checkKeyLengths(b.keyLengths, s);
+        this.windowLeft = b.windowLeft;
+        this.windowRight = b.windowRight;
         this.mask = b.maskSet ? Broadcast.mask(b.maskData, b.maskDims, s) : null;
         this.bias = b.biasSet ? Broadcast.bias(b.biasData, b.biasDims, s) : null;
         this.wantWeights = b.wantWeights;
@@ -179,15 +183,64 @@ public final class AttentionRequest {
         return (int) shape.scoreElements();
     }
 
+    /** The sliding window's keys before the diagonal (−1: unbounded), FlashAttention's window_size[0]. */
+    public int windowLeft() {
+        return windowLeft;
+    }
+
+    /** The sliding window's keys after the diagonal (−1: unbounded), FlashAttention's window_size[1]. */
+    public int windowRight() {
+        return windowRight;
+    }
+
+    /** Whether some key is hidden from a row for lying after it: causality, or a window's right edge. */
+    public boolean hasUpperBound() {
+        return causal != Causal.NONE || windowRight >= 0;
+    }
+
     /**
-     * Number of keys query row i of batch b can see before the boolean mask and bias: keys [0, n) minus those
-     * hidden by causality and the key length. Every layer uses this one rule.
+     * Row i sees keys j &le; i + upperOffset() (with {@link #hasUpperBound()}): the tighter of causality and the
+     * window's right edge, clamped to [−Nq, Nk] so that no layer's i + offset can overflow.
+     */
+    public int upperOffset() {
+        long off = Long.MAX_VALUE;
+        if (causal != Causal.NONE) {
+            off = causal.offset(shape.queryLen(), shape.keyLen());
+        }
+        if (windowRight >= 0) {
+            off = Math.min(off, (long) shape.keyLen() - shape.queryLen() + windowRight);
+        }
+        return (int) Math.max(-shape.queryLen(), Math.min(shape.keyLen(), off));
+    }
+
+    /** Whether some key is hidden from a row for lying too far before it: a window's left edge. */
+    public boolean hasLowerBound() {
+        return windowLeft >= 0 && lowerOffset() > -shape.queryLen() + 1;
+    }
+
+    /** Row i sees keys j &ge; i + lowerOffset() (with {@link #hasLowerBound()}), clamped to [−Nq, Nk]. */
+    public int lowerOffset() {
+        long off = (long) shape.keyLen() - shape.queryLen() - windowLeft;
+        return (int) Math.max(-shape.queryLen(), Math.min(shape.keyLen(), off));
+    }
+
+    /**
+     * The first key query row i of batch b can see: 0, or the window's left edge. With {@link #visibleKeys} it
+     * bounds the row's keys to [first, n) before the boolean mask and bias. Every layer uses this one rule.
+     */
+    public int firstVisibleKey(int b, int i) {
+        return hasLowerBound() ? (int) Math.max(0, Math.min(shape.keyLen(), (long) i + lowerOffset())) : 0;
+    }
+
+    /**
+     * The end of the keys query row i of batch b can see before the boolean mask and bias: keys [0, n) minus
+     * those hidden by causality, the window's right edge and the key length (and, from below,
+     * {@link #firstVisibleKey}). Every layer uses this one rule.
      */
     public int visibleKeys(int b, int i) {
         int n = keyLengths == null ? shape.keyLen() : keyLengths[b];
-        if (causal != Causal.NONE) {
-            long limit = (long) i + causal.offset(shape.queryLen(), shape.keyLen()) + 1;
-            n = (int) Math.max(0, Math.min(n, limit));
+        if (hasUpperBound()) {
+            n = (int) Math.max(0, Math.min(n, (long) i + upperOffset() + 1));
         }
         return n;
     }
@@ -201,6 +254,8 @@ public final class AttentionRequest {
         private Float scale;
         private Causal causal = Causal.NONE;
         private int[] keyLengths;
+        private int windowLeft = -1;
+        private int windowRight = -1;
         private byte[] maskData;
         private int[] maskDims;
         private boolean maskSet;
@@ -272,6 +327,22 @@ public final class AttentionRequest {
 
         public Builder causal(Causal causal) {
             this.causal = causal == null ? Causal.NONE : causal;
+            return this;
+        }
+
+        /**
+         * A sliding window (local attention): key j is visible to query i only if i + (Nk − Nq) − left &le; j &le;
+         * i + (Nk − Nq) + right, aligned bottom-right as FlashAttention's {@code window_size}; −1 leaves that side
+         * unbounded. It combines (AND) with causality, key lengths, the mask and the bias; key tiles outside
+         * every row's band are never read.
+         */
+        public Builder window(int left, int right) {
+            if (left < -1 || right < -1) {
+                throw new InvalidRequestException("window", "LEFT,RIGHT each >= -1 (-1 = unbounded)",
+                        left + "," + right);
+            }
+            this.windowLeft = left;
+            this.windowRight = right;
             return this;
         }
 

@@ -62,25 +62,32 @@ final class CpuAttentionFused {
         Shape sh = r.shape();
         int b = bh / sh.queryHeads();
         int[] seen = new int[ROWS];
+        int[] first = new int[ROWS];
         int most = 0;
+        // The block's keys are [from, most): the first row's first key (a window's left edge moves right with
+        // the row) to the largest end; keys outside them are never read.
+        int from = sh.keyLen();
         for (int x = 0; x < rows; x++) {
             seen[x] = r.visibleKeys(b, i0 + x);
+            first[x] = Math.min(r.firstVisibleKey(b, i0 + x), seen[x]);
             most = Math.max(most, seen[x]);
+            from = Math.min(from, first[x]);
         }
-        scores(sh, q, p.kt(), bh, i0, rows, most, s);
+        from = Math.min(from, most);
+        scores(sh, q, p.kt(), bh, i0, rows, from, most, s);
         float[] sums = new float[ROWS];
         for (int x = 0; x < rows; x++) {
             int row = bh * sh.queryLen() + i0 + x;
-            float max = softmax(r, bh, i0 + x, seen[x], most, s[x], sums, x);
+            float max = softmax(r, bh, i0 + x, from, first[x], seen[x], most, s[x], sums, x);
             Arrays.fill(acc[x], 0f);
             if (lse != null) {
                 lse[row] = max == Float.NEGATIVE_INFINITY ? max : max + (float) Math.log(sums[x]);
             }
             if (max == Float.NEGATIVE_INFINITY) {
-                Arrays.fill(s[x], 0, most, 0f);
+                Arrays.fill(s[x], from, most, 0f);
             }
         }
-        values(p.v(), rows, most, s, acc);
+        values(p.v(), rows, from, most, s, acc);
         for (int x = 0; x < rows; x++) {
             int o = (bh * sh.queryLen() + i0 + x) * sh.valueDim();
             float sum = sums[x];
@@ -91,12 +98,13 @@ final class CpuAttentionFused {
         }
     }
 
-    /** s[x][j] = q_x · k_j for j < keys, one pass over K's d-th array per d for all rows at once. */
-    private static void scores(Shape sh, float[] q, float[][] kt, int bh, int i0, int rows, int keys, float[][] s) {
+    /** s[x][j] = q_x · k_j for j in [from, keys), one pass over K's d-th array per d for all rows at once. */
+    private static void scores(Shape sh, float[] q, float[][] kt, int bh, int i0, int rows, int from, int keys,
+            float[][] s) {
         int d = sh.headDim();
         int qo = (bh * sh.queryLen() + i0) * d;
         for (int x = 0; x < rows; x++) {
-            Arrays.fill(s[x], 0, keys, 0f);
+            Arrays.fill(s[x], from, keys, 0f);
         }
         float[] s0 = s[0];
         float[] s1 = s[1];
@@ -109,7 +117,7 @@ final class CpuAttentionFused {
                 float a1 = q[qo + d + e];
                 float a2 = q[qo + 2 * d + e];
                 float a3 = q[qo + 3 * d + e];
-                for (int j = 0; j < keys; j++) {
+                for (int j = from; j < keys; j++) {
                     float kj = k[j];
                     s0[j] += a0 * kj;
                     s1[j] += a1 * kj;
@@ -120,7 +128,7 @@ final class CpuAttentionFused {
                 for (int x = 0; x < rows; x++) {
                     float a = q[qo + x * d + e];
                     float[] sx = s[x];
-                    for (int j = 0; j < keys; j++) {
+                    for (int j = from; j < keys; j++) {
                         sx[j] += a * k[j];
                     }
                 }
@@ -129,11 +137,12 @@ final class CpuAttentionFused {
     }
 
     /**
-     * Scales row x's scores, applies the masks, and leaves exp(s − max) in s[0, seen) and 0 in [seen, most);
-     * returns the max (−∞ for a row with no visible key, NaN when a score is NaN) and puts the sum in sums[x].
+     * Scales row x's scores, applies the masks, and leaves exp(s − max) in s[first, seen) and 0 in the rest of
+     * [from, most); returns the max (−∞ for a row with no visible key, NaN when a score is NaN) and puts the sum
+     * in sums[x].
      */
-    private static float softmax(AttentionRequest r, int bh, int i, int seen, int most, float[] s, float[] sums,
-            int x) {
+    private static float softmax(AttentionRequest r, int bh, int i, int from, int first, int seen, int most,
+            float[] s, float[] sums, int x) {
         Shape sh = r.shape();
         int b = bh / sh.queryHeads();
         int h = bh % sh.queryHeads();
@@ -142,7 +151,7 @@ final class CpuAttentionFused {
         Broadcast<float[]> bias = r.bias();
         float max = Float.NEGATIVE_INFINITY;
         if (mask == null && bias == null) {
-            for (int j = 0; j < seen; j++) {
+            for (int j = first; j < seen; j++) {
                 float v = scale * s[j];
                 s[j] = v;
                 max = v > max || Float.isNaN(v) ? v : max;
@@ -150,7 +159,7 @@ final class CpuAttentionFused {
         } else {
             long mo = mask == null ? 0 : mask.rowOffset(b, h, i);
             long bo = bias == null ? 0 : bias.rowOffset(b, h, i);
-            for (int j = 0; j < seen; j++) {
+            for (int j = first; j < seen; j++) {
                 float v = scale * s[j];
                 if (mask != null && mask.data()[(int) (mo + j * mask.keyStride())] == 0) {
                     v = Float.NEGATIVE_INFINITY;
@@ -161,13 +170,14 @@ final class CpuAttentionFused {
                 max = v > max || Float.isNaN(v) ? v : max;
             }
         }
+        Arrays.fill(s, from, first, 0f);
         Arrays.fill(s, seen, most, 0f);
         sums[x] = 0;
         if (max == Float.NEGATIVE_INFINITY) {
             return max;
         }
         float sum = 0;
-        for (int j = 0; j < seen; j++) {
+        for (int j = first; j < seen; j++) {
             float e = (float) Math.exp(s[j] - max);
             s[j] = e;
             sum += e;
@@ -177,7 +187,7 @@ final class CpuAttentionFused {
     }
 
     /** acc[x] += Σ_j w[x][j] · v_j, all rows per V row; a zero weight skips its V row (0 · NaN would leak). */
-    private static void values(float[][] v, int rows, int keys, float[][] w, float[][] acc) {
+    private static void values(float[][] v, int rows, int from, int keys, float[][] w, float[][] acc) {
         float[] w0 = w[0];
         float[] w1 = w[1];
         float[] w2 = w[2];
@@ -186,7 +196,7 @@ final class CpuAttentionFused {
         float[] a1 = acc[1];
         float[] a2 = acc[2];
         float[] a3 = acc[3];
-        for (int j = 0; j < keys; j++) {
+        for (int j = from; j < keys; j++) {
             float[] vj = v[j];
             if (rows == ROWS && w0[j] != 0 && w1[j] != 0 && w2[j] != 0 && w3[j] != 0) {
                 float p0 = w0[j];

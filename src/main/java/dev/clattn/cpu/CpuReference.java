@@ -13,7 +13,7 @@ public final class CpuReference {
     private CpuReference() {
     }
 
-    /** dst[off + j] = scale · q_i·k_j for visible keys, −∞ for keys hidden by causality or key length. */
+    /** dst[off + j] = scale · q_i·k_j for visible keys, −∞ for keys hidden by causality, window or key length. */
     public static void qkt(AttentionRequest r, float[] q, float[] k, int bh, int i, float[] dst, int off) {
         Shape s = r.shape();
         int d = s.headDim();
@@ -22,8 +22,10 @@ public final class CpuReference {
         int kHead = b * s.kvHeads() + (bh % s.queryHeads()) / s.group();
         long kBase = (long) kHead * s.keyLen() * d;
         int n = r.visibleKeys(b, i);
+        int first = Math.min(r.firstVisibleKey(b, i), n);
         float scale = r.scale();
-        for (int j = 0; j < n; j++) {
+        java.util.Arrays.fill(dst, off, off + first, Float.NEGATIVE_INFINITY);
+        for (int j = first; j < n; j++) {
             int ko = (int) (kBase + (long) j * d);
             float a0 = 0;
             float a1 = 0;
@@ -55,12 +57,13 @@ public final class CpuReference {
         int b = bh / s.queryHeads();
         int h = bh % s.queryHeads();
         int n = r.visibleKeys(b, i);
+        int first = Math.min(r.firstVisibleKey(b, i), n);
         Broadcast<byte[]> mask = r.mask();
         Broadcast<float[]> bias = r.bias();
         long mo = mask == null ? 0 : mask.rowOffset(b, h, i);
         long bo = bias == null ? 0 : bias.rowOffset(b, h, i);
         float max = Float.NEGATIVE_INFINITY;
-        for (int j = 0; j < n; j++) {
+        for (int j = first; j < n; j++) {
             float x = row[off + j];
             if (mask != null && mask.data()[(int) (mo + j * mask.keyStride())] == 0) {
                 x = Float.NEGATIVE_INFINITY;
@@ -77,14 +80,15 @@ public final class CpuReference {
             return Float.NEGATIVE_INFINITY;
         }
         float sum = 0;
-        for (int j = 0; j < n; j++) {
+        for (int j = first; j < n; j++) {
             float e = (float) Math.exp(row[off + j] - max);
             row[off + j] = e;
             sum += e;
         }
-        for (int j = 0; j < n; j++) {
+        for (int j = first; j < n; j++) {
             row[off + j] /= sum;
         }
+        java.util.Arrays.fill(row, off, off + first, 0f);
         java.util.Arrays.fill(row, off + n, off + s.keyLen(), 0f);
         return max + (float) Math.log(sum);
     }
@@ -135,7 +139,7 @@ public final class CpuReference {
         long vBase = (long) kvHead * s.keyLen() * dv;
         int n = r.visibleKeys(b, i);
         java.util.Arrays.fill(acc, 0, dv, 0f);
-        for (int j = 0; j < n; j++) {
+        for (int j = Math.min(r.firstVisibleKey(b, i), n); j < n; j++) {
             float w = p[pOff + j];
             if (w != 0) {
                 int vo = (int) (vBase + (long) j * dv);

@@ -257,14 +257,13 @@ final class DeviceBuffers implements AutoCloseable {
         Shape s = r.shape();
         int[] lengths = r.keyLengths();
         if (lengths == null && r.mask() == null && r.bias() == null) {
-            return plainMasks(r.causal() != Causal.NONE ? 1 : 0, r.causal().offset(s.queryLen(), s.keyLen()));
+            return plainMasks(r);
         }
         ClBuffer len = get(Role.KEY_LENGTHS, lengths == null ? 4 : 4L * lengths.length);
         if (lengths != null) {
             write(len, Pointer.to(lengths), 4L * lengths.length);
         }
-        MaskArgs structural = new MaskArgs(r.causal() != Causal.NONE ? 1 : 0,
-                r.causal().offset(s.queryLen(), s.keyLen()), len, lengths == null ? 0 : 1);
+        MaskArgs structural = MaskArgs.of(r, len, lengths == null ? 0 : 1);
         Operand mask = new Operand(get(Role.MASK, 4), NO_STRIDES, 0);
         Broadcast<byte[]> m = r.mask();
         if (m != null) {
@@ -280,16 +279,17 @@ final class DeviceBuffers implements AutoCloseable {
         return new Masks(structural, mask, bias);
     }
 
-    /** Causality alone, with the placeholder buffers: the last one made serves while nothing changes. */
-    private Masks plainMasks(int causal, int offset) {
+    /** Causality and window alone, with the placeholder buffers: the last one made serves while nothing changes. */
+    private Masks plainMasks(AttentionRequest r) {
         ClBuffer len = get(Role.KEY_LENGTHS, 4);
         ClBuffer mask = get(Role.MASK, 4);
         ClBuffer bias = get(Role.BIAS, 4);
         Masks last = plain;
-        if (last == null || last.structural().causal() != causal || last.structural().causalOffset() != offset
-                || last.structural().keyLengths() != len || last.mask().buffer() != mask
-                || last.bias().buffer() != bias) {
-            plain = new Masks(new MaskArgs(causal, offset, len, 0), new Operand(mask, NO_STRIDES, 0),
+        MaskArgs m = last == null ? null : last.structural();
+        if (m == null || m.upper() != (r.hasUpperBound() ? 1 : 0) || m.upperOffset() != r.upperOffset()
+                || m.lower() != (r.hasLowerBound() ? 1 : 0) || m.lowerOffset() != r.lowerOffset()
+                || m.keyLengths() != len || last.mask().buffer() != mask || last.bias().buffer() != bias) {
+            plain = new Masks(MaskArgs.of(r, len, 0), new Operand(mask, NO_STRIDES, 0),
                     new Operand(bias, NO_STRIDES, 0));
         }
         return plain;

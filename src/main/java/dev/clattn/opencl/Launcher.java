@@ -209,9 +209,10 @@ abstract class Launcher implements Tunable {
                 .mask(masks.structural()).operand(masks.mask()).operand(masks.bias());
     }
 
-    /** Causality and key lengths, in the order of STRUCT_MASK_PARAMS. */
+    /** The structural bounds and key lengths, in the order of STRUCT_MASK_PARAMS. */
     protected Launcher mask(MaskArgs m) {
-        return i(m.causal()).i(m.causalOffset()).mem(m.keyLengths()).i(m.hasKeyLengths());
+        return i(m.upper()).i(m.upperOffset()).i(m.lower()).i(m.lowerOffset()).mem(m.keyLengths())
+                .i(m.hasKeyLengths());
     }
 
     /** A broadcast mask or bias: buffer, strides, presence. */

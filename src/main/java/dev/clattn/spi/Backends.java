@@ -61,7 +61,7 @@ public final class Backends {
 
     /** The engine's first (with one lane, its only) backend, where its KV caches live. */
     public static Backend of(Attention engine) {
-        return engineAccess.backend(engine);
+        return access().backend(engine);
     }
 
     /**
@@ -70,7 +70,21 @@ public final class Backends {
      * another engine.
      */
     public static Object resident(DeviceTensor tensor, Backend backend, String argument) {
-        return engineAccess.resident(tensor, backend, argument);
+        return access().resident(tensor, backend, argument);
+    }
+
+    /** The access Attention's class initialiser grants, running it first where nothing has yet. */
+    private static EngineAccess access() {
+        EngineAccess a = engineAccess;
+        if (a == null) {
+            try {
+                Class.forName(Attention.class.getName(), true, Attention.class.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException(e);
+            }
+            a = engineAccess;
+        }
+        return a;
     }
 
     /** What only the engine's own package can reach, handed to the tools here. */

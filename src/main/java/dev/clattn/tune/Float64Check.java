@@ -31,7 +31,7 @@ public final class Float64Check {
     }
 
     /**
-     * Largest |O − exact| over {@code rows} random rows of a request without a boolean mask (causality, key
+     * Largest |O − exact| over {@code rows} random rows of a request without a boolean mask (causality, windows, key
      * lengths, bias and grouped heads allowed), each recomputed in float64 straight from the definition. With
      * half storage the exact result is that of the inputs rounded to fp16, as {@link dev.clattn.Storage} says.
      */
@@ -62,9 +62,14 @@ public final class Float64Check {
             if (r.causal() != Causal.NONE) {
                 visible = Math.max(0, Math.min(i + 1 + r.causal().offset(s.queryLen(), s.keyLen()), visible));
             }
+            long diagonal = (long) i + s.keyLen() - s.queryLen();
+            if (r.windowRight() >= 0) {
+                visible = (int) Math.max(0, Math.min(visible, diagonal + r.windowRight() + 1));
+            }
+            int first = r.windowLeft() < 0 ? 0 : (int) Math.max(0, Math.min(visible, diagonal - r.windowLeft()));
             double[] w = new double[visible];
             double max = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j < visible; j++) {
+            for (int j = first; j < visible; j++) {
                 double dot = 0;
                 for (int e = 0; e < d; e++) {
                     dot += (double) q[((int) ((long) bh * s.queryLen() + i)) * d + e]
@@ -75,13 +80,13 @@ public final class Float64Check {
                 max = Math.max(max, w[j]);
             }
             double sum = 0;
-            for (int j = 0; j < visible; j++) {
+            for (int j = first; j < visible; j++) {
                 w[j] = Math.exp(w[j] - max);
                 sum += w[j];
             }
             for (int c = 0; c < s.valueDim(); c++) {
                 double o = 0;
-                for (int j = 0; j < visible; j++) {
+                for (int j = first; j < visible; j++) {
                     o += w[j] / sum * v[(int) ((kvh * s.keyLen() + j) * s.valueDim() + c)];
                 }
                 worst = Math.max(worst, Math.abs(o - out[(int) (((long) bh * s.queryLen() + i) * s.valueDim() + c)]));

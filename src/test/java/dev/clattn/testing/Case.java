@@ -12,36 +12,42 @@ import java.util.Random;
  * masked data shows in the output.
  */
 public record Case(String name, Shape shape, Causal causal, int[] keyLengths, int[] maskDims, double maskKeep,
-        int[] biasDims, double biasScale, float amplitude, boolean nanPlanted, long seed) {
+        int[] biasDims, double biasScale, float amplitude, boolean nanPlanted, int[] window, long seed) {
 
     public static Case of(String name, Shape shape) {
-        return new Case(name, shape, Causal.NONE, null, null, 1, null, 0, 1, false, name.hashCode());
+        return new Case(name, shape, Causal.NONE, null, null, 1, null, 0, 1, false, null, name.hashCode());
     }
 
     public Case causal(Causal c) {
-        return new Case(name, shape, c, keyLengths, maskDims, maskKeep, biasDims, biasScale, amplitude, nanPlanted, seed);
+        return new Case(name, shape, c, keyLengths, maskDims, maskKeep, biasDims, biasScale, amplitude, nanPlanted, window, seed);
     }
 
     public Case keyLengths(int... lengths) {
-        return new Case(name, shape, causal, lengths, maskDims, maskKeep, biasDims, biasScale, amplitude, nanPlanted, seed);
+        return new Case(name, shape, causal, lengths, maskDims, maskKeep, biasDims, biasScale, amplitude, nanPlanted, window, seed);
     }
 
     /** A random boolean mask of these dimensions keeping each key with probability {@code keep}. */
     public Case mask(double keep, int... dims) {
-        return new Case(name, shape, causal, keyLengths, dims, keep, biasDims, biasScale, amplitude, nanPlanted, seed);
+        return new Case(name, shape, causal, keyLengths, dims, keep, biasDims, biasScale, amplitude, nanPlanted, window, seed);
     }
 
     /** A random bias of these dimensions, normal with standard deviation {@code scale}. */
     public Case bias(double scale, int... dims) {
-        return new Case(name, shape, causal, keyLengths, maskDims, maskKeep, dims, scale, amplitude, nanPlanted, seed);
+        return new Case(name, shape, causal, keyLengths, maskDims, maskKeep, dims, scale, amplitude, nanPlanted, window, seed);
     }
 
     public Case amplitude(float a) {
-        return new Case(name, shape, causal, keyLengths, maskDims, maskKeep, biasDims, biasScale, a, nanPlanted, seed);
+        return new Case(name, shape, causal, keyLengths, maskDims, maskKeep, biasDims, biasScale, a, nanPlanted, window, seed);
+    }
+
+    /** A sliding window (LEFT, RIGHT; −1 unbounded), as {@link AttentionRequest.Builder#window}. */
+    public Case window(int left, int right) {
+        return new Case(name, shape, causal, keyLengths, maskDims, maskKeep, biasDims, biasScale, amplitude, nanPlanted,
+                new int[] {left, right}, seed);
     }
 
     public Case plantNaN() {
-        return new Case(name, shape, causal, keyLengths, maskDims, maskKeep, biasDims, biasScale, amplitude, true, seed);
+        return new Case(name, shape, causal, keyLengths, maskDims, maskKeep, biasDims, biasScale, amplitude, true, window, seed);
     }
 
     public AttentionRequest request(boolean weights, boolean lse) {
@@ -85,6 +91,9 @@ public record Case(String name, Shape shape, Causal causal, int[] keyLengths, in
         }
         b.storage(roundInputs ? Storage.F32 : storage)
                 .causal(causal).keyLengths(keyLengths).returnWeights(weights).returnLse(lse);
+        if (window != null) {
+            b.window(window[0], window[1]);
+        }
         if (maskDims != null) {
             byte[] m = new byte[Data.product(maskDims)];
             for (int x = 0; x < m.length; x++) {
@@ -131,6 +140,7 @@ public record Case(String name, Shape shape, Causal causal, int[] keyLengths, in
 
     @Override
     public String toString() {
-        return name + " [" + shape + (causal != Causal.NONE ? ", causal=" + causal : "") + "]";
+        return name + " [" + shape + (causal != Causal.NONE ? ", causal=" + causal : "")
+                + (window != null ? ", window=" + window[0] + "," + window[1] : "") + "]";
     }
 }

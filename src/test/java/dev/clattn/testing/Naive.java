@@ -37,10 +37,17 @@ public final class Naive {
         return precision == Precision.F32 ? (float) x : x;
     }
 
-    /** Causality and key length only. */
+    /** Causality, the sliding window and key length only. */
     public boolean structurallyVisible(int b, int i, int j) {
         int[] lengths = r.keyLengths();
         if (lengths != null && j >= lengths[b]) {
+            return false;
+        }
+        long diagonal = (long) i + s.keyLen() - s.queryLen();
+        if (r.windowLeft() >= 0 && j < diagonal - r.windowLeft()) {
+            return false;
+        }
+        if (r.windowRight() >= 0 && j > diagonal + r.windowRight()) {
             return false;
         }
         if (r.causal() == Causal.TOP_LEFT) {

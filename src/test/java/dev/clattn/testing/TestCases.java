@@ -41,7 +41,14 @@ public final class TestCases {
                 Case.of("all-masks", shape(2, 4, 2, 37, 53, 24, 20)).causal(Causal.BOTTOM_RIGHT).keyLengths(53, 30)
                         .mask(0.8, 2, 1, 37, 53).bias(1, 4, 1, 53).plantNaN(),
                 Case.of("large-logits", shape(1, 2, 2, 97, 97, 64, 64)).amplitude(30),
-                Case.of("large-logits-causal", shape(2, 2, 2, 65, 65, 40, 40)).causal(Causal.TOP_LEFT).amplitude(30));
+                Case.of("large-logits-causal", shape(2, 2, 2, 65, 65, 40, 40)).causal(Causal.TOP_LEFT).amplitude(30),
+                Case.of("window-local", shape(1, 2, 2, 97, 97, 64, 64)).window(16, 0).plantNaN(),
+                Case.of("window-both-sides", shape(1, 2, 2, 17, 97, 40, 40)).window(5, 3).plantNaN(),
+                Case.of("window-1025", shape(1, 1, 1, 1025, 1025, 111, 111)).window(255, 0).plantNaN(),
+                Case.of("window-left-only-D3", shape(2, 2, 1, 40, 33, 3, 3)).window(3, -1),
+                Case.of("window-empty-rows", shape(1, 1, 1, 97, 17, 16, 16)).window(0, 0).plantNaN(),
+                Case.of("window-all-masks", shape(2, 4, 2, 37, 53, 24, 20)).causal(Causal.TOP_LEFT)
+                        .keyLengths(53, 30).mask(0.8, 2, 1, 37, 53).bias(1, 4, 1, 53).window(7, 20).plantNaN());
     }
 
     /**
@@ -52,7 +59,8 @@ public final class TestCases {
     public static List<Case> pipelineCore() {
         List<String> names = List.of("N1-D1", "N255-D111", "N1025-D128-causal", "D256-Dv200", "Dv-ne-D",
                 "Nq<Nk-top-left", "Nq>Nk-bottom-right", "GQA", "key-lengths", "mask-full-4d-sparse",
-                "bias-large-negative", "all-masks", "large-logits-causal");
+                "bias-large-negative", "all-masks", "large-logits-causal", "window-local", "window-1025",
+                "window-empty-rows", "window-all-masks");
         return pipeline().stream().filter(c -> names.contains(c.name())).toList();
     }
 
@@ -62,7 +70,8 @@ public final class TestCases {
      */
     public static List<Case> pipelineSmall() {
         List<String> names = List.of("N1-D1", "N17-D40-BH4", "N70-D128-causal", "Dv-ne-D", "Nq<Nk-top-left",
-                "Nq>Nk-bottom-right", "GQA", "key-lengths", "mask-full-4d-sparse", "all-masks", "large-logits-causal");
+                "Nq>Nk-bottom-right", "GQA", "key-lengths", "mask-full-4d-sparse", "all-masks", "large-logits-causal",
+                "window-both-sides", "window-empty-rows", "window-all-masks");
         return pipeline().stream().filter(c -> names.contains(c.name())).toList();
     }
 
@@ -71,7 +80,7 @@ public final class TestCases {
      * program under PoCL): one head dimension each of 1, 128, 32 and 24, causal, GQA and every mask together.
      */
     public static List<Case> pipelineFew() {
-        List<String> names = List.of("N1-D1", "N70-D128-causal", "GQA", "all-masks");
+        List<String> names = List.of("N1-D1", "N70-D128-causal", "GQA", "all-masks", "window-all-masks");
         return pipeline().stream().filter(c -> names.contains(c.name())).toList();
     }
 
