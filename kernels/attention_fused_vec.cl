@@ -180,12 +180,12 @@ void attention_fused_vec(__global const float* restrict q, __global const float*
     const int plain = !has_mask && !has_bias;
     // Every row of the block sees keys [from, full) (rows past nq repeat the last one); tiles inside need no
     // masking at all. A window's left edge moves right with the row: the first row's first key is the block's,
-    // and the tiles before it are skipped, from a tile boundary so that the panels stay aligned.
+    // and the keys before it are skipped, from a panel boundary (tiles then start on panels, not on tiles).
     const int full = VISIBLE_KEYS(r0, b, nk);
     const int from = FIRST_KEY(min(r0 + ROWS, nq) - 1, nk);
     const int k_begin = split * split_keys;
     const int k_end = min(end, k_begin + split_keys);
-    const int k_start = k_begin + max(0, FIRST_KEY(r0, nk) - k_begin) / TILE * TILE;
+    const int k_start = k_begin + max(0, FIRST_KEY(r0, nk) - k_begin) / KEYS * KEYS;
 
     float qs[ROWS][HEAD_D];
     float acc[ROWS][HEAD_DV];

@@ -54,10 +54,13 @@ final class BenchCommand implements Callable<Integer>, ArgumentOptions {
             + "multi-threaded Java loop peer (masks none and causal); kv-cache: decode shapes (Nq = 1, mask none) "
             + "from a paged KV cache on the OpenCL device, each step appending one token per sequence")
     List<String> paths;
-    @Option(names = "--mask", split = ",", paramLabel = "none|causal|padding|bias", description = "masks to run: "
-            + "none, causal (top-left), padding (per-batch key lengths), bias (additive, per key); default none,causal "
-            + "(decode: none)")
+    @Option(names = "--mask", split = ",", paramLabel = "none|causal|padding|bias|window", description = "masks to "
+            + "run: none, causal (top-left), padding (per-batch key lengths), bias (additive, per key), window "
+            + "(--window); default none,causal (decode: none)")
     List<String> masks;
+    @Option(names = "--window", defaultValue = "255,0", paramLabel = "LEFT,RIGHT",
+            description = "the sliding window of --mask window (default 255,0: each query and the 255 keys before)")
+    String window;
     @Option(names = "--storage", split = ",", defaultValue = "f32", paramLabel = "f32|f16-kv|f16",
             description = "device storage of the inputs; half storage runs on the fused path only")
     List<String> storages;
@@ -121,6 +124,11 @@ final class BenchCommand implements Callable<Integer>, ArgumentOptions {
                         + ", got '" + m + "'");
             }
         }
+        int[] windowSize = RunCommand.window(window);
+        if (windowSize[0] < -1 || windowSize[1] < -1) {
+            throw new IllegalArgumentException("--window: expected LEFT,RIGHT each >= -1 (-1 = unbounded), got "
+                    + window);
+        }
         List<Storage> storage = storages.stream().map(Storage::parse).toList();
         List<String> tunings = switch (tuning) {
             case "profiles", "defaults" -> List.of(tuning);
@@ -171,7 +179,7 @@ final class BenchCommand implements Callable<Integer>, ArgumentOptions {
             // Inputs are made once per shape and mask and shared by every storage and path.
             for (Shape s : shapes) {
                 for (String mask : maskKinds) {
-                    AttentionRequest base = BenchWorkloads.request(s, mask);
+                    AttentionRequest base = BenchWorkloads.request(s, mask, windowSize);
                     for (Storage st : storage) {
                         AttentionRequest r = st == Storage.F32 ? base : BenchWorkloads.withStorage(base, st);
                         for (Map.Entry<String, Backend> e : engines.entrySet()) {
@@ -251,7 +259,7 @@ final class BenchCommand implements Callable<Integer>, ArgumentOptions {
             java.util.function.Supplier<dev.clattn.AttentionResult> call, long cacheBytes) {
         Shape s = r.shape();
         Storage st = r.storage();
-        double visible = BenchWorkloads.visibleFraction(s, mask);
+        double visible = BenchWorkloads.visibleFraction(r, mask);
         double error = Float64Check.sampledError(r, call.get().output(), 16);
         if (!(error <= maxError)) {
             throw new IllegalStateException(path + " " + s + " " + mask + " " + st + ": max error " + error

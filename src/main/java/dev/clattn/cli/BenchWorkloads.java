@@ -19,7 +19,7 @@ final class BenchWorkloads {
             + "flash (or gpu): the FlashAttention benchmark convention, B*N=16k, hidden 2048, D=64 and 128, "
             + "N=512..16k; decode: Nq=1, B=4 H=8 D=64, Nk=1k..32k (not causal)";
 
-    static final List<String> MASKS = List.of("none", "causal", "padding", "bias");
+    static final List<String> MASKS = List.of("none", "causal", "padding", "bias", "window");
 
     private BenchWorkloads() {
     }
@@ -27,9 +27,9 @@ final class BenchWorkloads {
     /**
      * Self-attention with standard normal inputs and one kind of mask: none; causal (top-left); padding (batch
      * b keeps the first Nk − (b + 1)·Nk / 4B keys, as a padded batch would); bias (an additive N(0, 1) bias per
-     * key, broadcast [1, 1, 1, Nk]).
+     * key, broadcast [1, 1, 1, Nk]); window (a sliding window of {@code window} = LEFT, RIGHT keys).
      */
-    static AttentionRequest request(Shape s, String mask) {
+    static AttentionRequest request(Shape s, String mask, int[] window) {
         Random rnd = new Random(1);
         AttentionRequest plain = Float64Check.selfAttention(s, mask.equals("causal") ? Causal.TOP_LEFT : Causal.NONE,
                 rnd);
@@ -39,6 +39,9 @@ final class BenchWorkloads {
             }
             case "padding" -> {
                 return copy(plain, Storage.F32).keyLengths(keyLengths(s)).build();
+            }
+            case "window" -> {
+                return copy(plain, Storage.F32).window(window[0], window[1]).build();
             }
             case "bias" -> {
                 float[] bias = new float[s.keyLen()];
@@ -63,7 +66,8 @@ final class BenchWorkloads {
 
     private static AttentionRequest.Builder copy(AttentionRequest r, Storage storage) {
         return AttentionRequest.builder(r.shape()).q(r.q().toArray()).k(r.k().toArray()).v(r.v().toArray())
-                .causal(r.causal()).scale(r.scale()).storage(storage);
+                .causal(r.causal()).scale(r.scale()).storage(storage)
+                .window(r.windowLeft(), r.windowRight());
     }
 
     private static int[] keyLengths(Shape s) {
@@ -74,7 +78,23 @@ final class BenchWorkloads {
         return lengths;
     }
 
-    /** The share of (query, key) pairs the mask leaves visible, as FLOPs count it (causal: one half). */
+    /**
+     * The share of (query, key) pairs the mask leaves visible, as FLOPs count it (causal: one half; a window: its
+     * pairs counted row by row).
+     */
+    static double visibleFraction(AttentionRequest r, String mask) {
+        if (!mask.equals("window")) {
+            return visibleFraction(r.shape(), mask);
+        }
+        Shape s = r.shape();
+        double pairs = 0;
+        for (int i = 0; i < s.queryLen(); i++) {
+            pairs += Math.max(0, r.visibleKeys(0, i) - r.firstVisibleKey(0, i));
+        }
+        return pairs / s.queryLen() / s.keyLen();
+    }
+
+    /** As {@link #visibleFraction(AttentionRequest, String)} for the masks the shape alone decides. */
     static double visibleFraction(Shape s, String mask) {
         return switch (mask) {
             case "causal" -> 0.5;

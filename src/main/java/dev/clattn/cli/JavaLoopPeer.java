@@ -31,7 +31,8 @@ final class JavaLoopPeer implements Backend {
     @Override
     public AttentionResult attention(AttentionRequest r) {
         Shape s = r.shape();
-        if (r.mask() != null || r.bias() != null || r.keyLengths() != null || r.wantWeights()
+        if (r.mask() != null || r.bias() != null || r.keyLengths() != null || r.wantWeights() || r.hasLowerBound()
+                || r.windowRight() >= 0
                 || r.causal() == Causal.BOTTOM_RIGHT && s.queryLen() != s.keyLen()) {
             throw new IllegalArgumentException("--paths java-loop: expected mask none or causal, got another mask");
         }

@@ -39,6 +39,9 @@ final class RunCommand implements Callable<Integer>, ArgumentOptions {
     @Option(names = "--causal", arity = "0..1", fallbackValue = "top-left", paramLabel = "ALIGN",
             description = "causal mask: top-left (default) or bottom-right")
     String causal;
+    @Option(names = "--window", paramLabel = "LEFT,RIGHT", description = "sliding window: key j visible to query i "
+            + "only if i+(Nk-Nq)-LEFT <= j <= i+(Nk-Nq)+RIGHT; -1 = unbounded on that side")
+    String window;
     @Option(names = "--key-lengths", paramLabel = "L.npy", description = "int32/int64 [B] valid keys per batch")
     Path keyLengths;
     @Option(names = "--mask", paramLabel = "M.npy", description = "bool/uint8 mask (true = attend), broadcastable")
@@ -67,7 +70,7 @@ final class RunCommand implements Callable<Integer>, ArgumentOptions {
             Map.entry("keyLengths", "--key-lengths"), Map.entry("scale", "--scale"), Map.entry("weights", "--weights"),
             Map.entry("output", "--out"), Map.entry("lse", "--lse"), Map.entry("storage", "--storage"),
             Map.entry("causal", "--causal"), Map.entry("backend", "--backend"), Map.entry("path", "--path"),
-            Map.entry("layout", "--layout"),
+            Map.entry("layout", "--layout"), Map.entry("window", "--window"),
             Map.entry("batch", "--q"), Map.entry("queryHeads", "--q"), Map.entry("queryLen", "--q"),
             Map.entry("headDim", "--q"), Map.entry("kvHeads", "--k"), Map.entry("keyLen", "--k"),
             Map.entry("valueDim", "--v"));
@@ -114,6 +117,10 @@ final class RunCommand implements Callable<Integer>, ArgumentOptions {
         if (scale != null) {
             b.scale(scale);
         }
+        if (window != null) {
+            int[] lr = window(window);
+            b.window(lr[0], lr[1]);
+        }
         if (keyLengths != null) {
             Npy.Array l = Npy.read("--key-lengths " + keyLengths, keyLengths);
             if (l.shape().length != 1) {
@@ -147,6 +154,20 @@ final class RunCommand implements Callable<Integer>, ArgumentOptions {
         }
         files.commit();
         return 0;
+    }
+
+    /** LEFT,RIGHT as two integers; the request checks that each is at least -1. */
+    static int[] window(String text) {
+        String[] parts = text.split(",", -1);
+        try {
+            if (parts.length == 2) {
+                return new int[] {Integer.parseInt(parts[0].strip()), Integer.parseInt(parts[1].strip())};
+            }
+        } catch (NumberFormatException e) {
+            // reported below, with the whole value
+        }
+        throw new IllegalArgumentException("--window: expected LEFT,RIGHT, two integers >= -1 (-1 = unbounded), got '"
+                + text + "'");
     }
 
     /** [B, H, N, D] dimensions from an input's own, which are [B, N, H, D] in the token-major layout. */

@@ -193,4 +193,15 @@ class RunCommandMisuseTest {
                     || f.startsWith("p.npy")).toList());
         }
     }
+
+    @Test
+    void aWindowThatIsNotTwoIntegersOfAtLeastMinusOneIsRefused() throws Exception {
+        inputs();
+        for (String bad : new String[] {"3", "2,x", "1.5,0", "", "1,2,3"}) {
+            refused(Cli.clattn(run(file("o.npy"), "--window", bad)), "--window: expected LEFT,RIGHT, two integers "
+                    + ">= -1 (-1 = unbounded), got '" + bad + "'");
+        }
+        refused(Cli.clattn(run(file("o.npy"), "--window", "-2,0")),
+                "--window: expected LEFT,RIGHT each >= -1 (-1 = unbounded), got -2,0");
+    }
 }

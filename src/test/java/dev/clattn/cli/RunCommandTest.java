@@ -96,6 +96,26 @@ class RunCommandTest {
         Tolerance.check("LSE", lse.floats(), f64.lse(), f32.lse());
     }
 
+    /** --window on both backends, with causality and the weights, against the reference. */
+    @Test
+    void aWindowMatchesTheReference() throws Exception {
+        Shape s = new Shape(1, 2, 2, 11, 19, 8, 8);
+        AttentionRequest r = writeInputs(Case.of("cli-window", s), new int[] {1, 2, 11, 8}, new int[] {1, 2, 19, 8},
+                new int[] {1, 2, 19, 8});
+        for (String backend : new String[] {"cpu", "auto"}) {
+            Outcome o = clattn(args("--window", "3,-1", "--causal=top-left", "--backend", backend, "--weights",
+                    dir.resolve("p.npy").toString()));
+            assertEquals(0, o.code(), o.err());
+            AttentionRequest expected = AttentionRequest.builder(s).q(r.q().array()).k(r.k().array())
+                    .v(r.v().array()).causal(Causal.TOP_LEFT).window(3, -1).returnWeights(true).build();
+            Naive.Result f64 = new Naive(expected, Precision.F64).attention();
+            Naive.Result f32 = new Naive(expected, Precision.F32).attention();
+            Tolerance.check(backend + " O", Npy.read("o", dir.resolve("o.npy")).floats(), f64.out(), f32.out());
+            Tolerance.check(backend + " P", Npy.read("p", dir.resolve("p.npy")).floats(), f64.weights(),
+                    f32.weights());
+        }
+    }
+
     @Test
     void rank3And2KeepTheirLeadingRankOnEveryBackend() throws Exception {
         for (String backend : new String[] {"cpu", "auto"}) {

@@ -5,7 +5,12 @@ import dev.clattn.BackendContract;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
-class CpuBackendTest extends BackendContract implements dev.clattn.KvCacheContract {
+class CpuBackendTest extends BackendContract implements dev.clattn.KvCacheContract, dev.clattn.StructureContract {
+    @Override
+    public dev.clattn.spi.Backend structureBackend() {
+        return backend();
+    }
+
     @Override
     public dev.clattn.spi.Backend kvBackend() {
         return backend();

@@ -8,8 +8,13 @@ import org.junit.jupiter.api.TestInstance;
 
 /** The backend contract on the OpenCL test device, with one engine per test class built from {@link #config()}. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class OpenClContract extends BackendContract {
+abstract class OpenClContract extends BackendContract implements dev.clattn.StructureContract {
     private OpenClBackend backend;
+
+    @Override
+    public dev.clattn.spi.Backend structureBackend() {
+        return backend;
+    }
 
     /** The configuration this class's engine runs with. */
     protected abstract Config config();
