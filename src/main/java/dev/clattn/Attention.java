@@ -29,6 +29,16 @@ public final class Attention implements AutoCloseable {
             public Object resident(DeviceTensor tensor, Backend backend, String argument) {
                 return tensor.handle(backend, argument);
             }
+
+            @Override
+            public int[] offsets(Edges graph) {
+                return graph.indptrArray();
+            }
+
+            @Override
+            public int[] keys(Edges graph) {
+                return graph.indicesArray();
+            }
         });
     }
 

@@ -19,6 +19,7 @@ public final class AttentionRequest {
     private final int[] keyLengths;
     private final int windowLeft;
     private final int windowRight;
+    private final Edges edges;
     private final Broadcast<byte[]> mask;
     private final Broadcast<float[]> bias;
     private final boolean wantWeights;
@@ -50,6 +51,10 @@ public final class AttentionRequest {
         this.keyLengths = b.keyLengths == null ? null : checkKeyLengths(b.keyLengths, s);
         this.windowLeft = b.windowLeft;
         this.windowRight = b.windowRight;
+        this.edges = b.edges;
+        if (edges != null) {
+            edges.check(s);
+        }
         this.mask = b.maskSet ? Broadcast.mask(b.maskData, b.maskDims, s) : null;
         this.bias = b.biasSet ? Broadcast.bias(b.biasData, b.biasDims, s) : null;
         this.wantWeights = b.wantWeights;
@@ -58,7 +63,11 @@ public final class AttentionRequest {
         this.layout = b.layout;
         fitsArray("output", "O [B,Hq,Nq,Dv]", s.outElements());
         if (wantWeights) {
-            fitsArray("weights", "P [B,Hq,Nq,Nk]", s.scoreElements());
+            if (edges != null) {
+                fitsArray("weights", "P [B,Hq,E]", (long) s.heads() * edges.count());
+            } else {
+                fitsArray("weights", "P [B,Hq,Nq,Nk]", s.scoreElements());
+            }
         }
     }
 
@@ -160,6 +169,14 @@ public final class AttentionRequest {
         return layout;
     }
 
+    /** Refuses a graph in one of the three stages: attention over edges is one call, with no Nq × Nk matrix. */
+    public void checkNoEdges(String stage) {
+        if (edges != null) {
+            throw new InvalidRequestException("edges", "no graph in the " + stage + " stage (attention over edges is "
+                    + "one call, with no Nq x Nk matrix)", "a graph of " + edges.count() + " edges");
+        }
+    }
+
     /** Checks a score or weight matrix given to a single stage: [B,Hq,Nq,Nk] floats. */
     public void checkScores(String name, float[] data) {
         if (data == null || data.length != shape.scoreElements()) {
@@ -181,6 +198,11 @@ public final class AttentionRequest {
     public int scoreArrayLength(String name) {
         fitsArray(name, "[B,Hq,Nq,Nk]", shape.scoreElements());
         return (int) shape.scoreElements();
+    }
+
+    /** The graph whose edges alone a row may see, or null for every key ({@link Edges}). */
+    public Edges edges() {
+        return edges;
     }
 
     /** The sliding window's keys before the diagonal (−1: unbounded), FlashAttention's window_size[0]. */
@@ -256,6 +278,7 @@ public final class AttentionRequest {
         private int[] keyLengths;
         private int windowLeft = -1;
         private int windowRight = -1;
+        private Edges edges;
         private byte[] maskData;
         private int[] maskDims;
         private boolean maskSet;
@@ -343,6 +366,15 @@ public final class AttentionRequest {
             }
             this.windowLeft = left;
             this.windowRight = right;
+            return this;
+        }
+
+        /**
+         * Only the keys of each query row's edges are visible (AND the other masks); with
+         * {@link #returnWeights}, P is per edge, [B, Hq, E] in the graph's order. Null for every key.
+         */
+        public Builder edges(Edges graph) {
+            this.edges = graph;
             return this;
         }
 

@@ -25,6 +25,39 @@ class ValidationTest {
         assertEquals(message, e.argument() + ": expected " + e.expected() + ", got " + e.actual());
     }
 
+    /** A graph is checked against Nq = 5 and Nk = 7: every way a CSR pair can be wrong, by name. */
+    @Test
+    void aGraphThatIsNotAValidCsrOverTheShapeIsRefused() {
+        rejects("indptr: expected Nq + 1 = 6 entries, got 5 entries",
+                b -> b.edges(Edges.of(new int[] {0, 0, 0, 0, 0}, new int[0])));
+        rejects("indptr: expected 0 as its first entry, got 1",
+                b -> b.edges(Edges.of(new int[] {1, 1, 1, 1, 1, 1}, new int[] {0})));
+        rejects("indptr: expected entries that never decrease, got 1 after 2 at [2]",
+                b -> b.edges(Edges.of(new int[] {0, 2, 1, 2, 2, 2}, new int[] {0, 1})));
+        rejects("indices: expected indptr[Nq] = 2 entries, got 3 entries",
+                b -> b.edges(Edges.of(new int[] {0, 1, 2, 2, 2, 2}, new int[] {0, 1, 2})));
+        rejects("indices: expected keys in [0, 7) (Nk), got 7 at [1]",
+                b -> b.edges(Edges.of(new int[] {0, 2, 2, 2, 2, 2}, new int[] {0, 7})));
+        rejects("indices: expected keys in [0, 7) (Nk), got -1 at [0]",
+                b -> b.edges(Edges.of(new int[] {0, 1, 1, 1, 1, 1}, new int[] {-1})));
+        rejects("indices: expected no key twice within a row, got key 3 twice in row 1 (at [3])",
+                b -> b.edges(Edges.of(new int[] {0, 1, 4, 4, 4, 4}, new int[] {3, 3, 2, 3})));
+        assertEquals(3, valid().edges(Edges.of(new int[] {0, 1, 2, 2, 3, 3}, new int[] {6, 6, 0})).build().edges()
+                .count(), "the same key in different rows is an ordinary graph");
+        assertEquals("edges: expected no graph in the qkt stage (attention over edges is one call, with no Nq x Nk "
+                + "matrix), got a graph of 1 edges", assertThrows(InvalidRequestException.class, () -> {
+                    try (CpuBackend b = new CpuBackend(1)) {
+                        b.qkt(valid().edges(Edges.of(new int[] {0, 1, 1, 1, 1, 1}, new int[] {2})).build());
+                    }
+                }).getMessage());
+    }
+
+    @Test
+    void windowValuesBelowMinusOneAreRefused() {
+        assertEquals("window: expected LEFT,RIGHT each >= -1 (-1 = unbounded), got -2,3", assertThrows(
+                InvalidRequestException.class, () -> valid().window(-2, 3)).getMessage());
+    }
+
     @Test
     void validRequestBuilds() {
         assertEquals(S, valid().build().shape());

@@ -141,8 +141,13 @@ public final class CpuBackend implements Backend {
         float[] v = r.storage() != Storage.F32 ? Half.round(input(r, "v")) : input(r, "v");
         boolean bnhd = r.layout() == Layout.BNHD;
         float[] out = target != null && !bnhd ? target : HostMemory.floats("output", s.outElements());
-        float[] weights = r.wantWeights() ? HostMemory.floats("weights", r.scoreArrayLength("weights")) : null;
         float[] lse = r.wantLse() ? HostMemory.floats("lse", s.lseElements()) : null;
+        if (r.edges() != null) {
+            float[] p = r.wantWeights() ? HostMemory.floats("weights", (long) s.heads() * r.edges().count()) : null;
+            edges(r, q, k, v, out, p, lse);
+            return new AttentionResult(output(r, out, target), p, lse);
+        }
+        float[] weights = r.wantWeights() ? HostMemory.floats("weights", r.scoreArrayLength("weights")) : null;
         if (weights == null) {
             fused(r, q, k, v, out, lse);
             return new AttentionResult(output(r, out, target), null, lse);
@@ -162,6 +167,37 @@ public final class CpuBackend implements Backend {
             }
         });
         return new AttentionResult(output(r, out, target), weights, lse);
+    }
+
+    /** Attention over the request's graph, in blocks of rows: each row visits its own edges only. */
+    private void edges(AttentionRequest r, float[] q, float[] k, float[] v, float[] out, float[] p, float[] lse) {
+        Shape s = r.shape();
+        int[] indptr = dev.clattn.spi.Backends.edgeOffsets(r.edges());
+        int[] indices = dev.clattn.spi.Backends.edgeKeys(r.edges());
+        int degree = CpuAttentionEdges.maxDegree(indptr);
+        long edges = indices.length;
+        List<Callable<Void>> tasks = new ArrayList<>();
+        for (int bh = 0; bh < s.heads(); bh++) {
+            for (int i0 = 0; i0 < s.queryLen(); i0 += ROWS_PER_TASK) {
+                int head = bh;
+                int start = i0;
+                int end = Math.min(s.queryLen(), i0 + ROWS_PER_TASK);
+                tasks.add(() -> {
+                    float[] scratch = new float[degree];
+                    float[] acc = new float[s.valueDim()];
+                    for (int i = start; i < end; i++) {
+                        int row = head * s.queryLen() + i;
+                        float l = CpuAttentionEdges.row(r, q, k, v, indptr, indices, head, i, scratch, acc, out,
+                                row * s.valueDim(), p, head * edges + indptr[i]);
+                        if (lse != null) {
+                            lse[row] = l;
+                        }
+                    }
+                    return null;
+                });
+            }
+        }
+        run(tasks);
     }
 
     /**
@@ -211,6 +247,7 @@ public final class CpuBackend implements Backend {
     }
 
     private float[] qktUnlocked(AttentionRequest r) {
+        r.checkNoEdges("qkt");
         Shape s = r.shape();
         float[] q = input(r, "q");
         float[] k = input(r, "k");
@@ -230,6 +267,7 @@ public final class CpuBackend implements Backend {
 
     private float[] softmaxRowsUnlocked(AttentionRequest r, float[] scores, float[] lse) {
         Shape s = r.shape();
+        r.checkNoEdges("softmax_rows");
         r.checkScores("scores", scores);
         r.checkLse(lse);
         float[] p = HostMemory.floats("weights", scores.length);
@@ -253,6 +291,7 @@ public final class CpuBackend implements Backend {
 
     private float[] avUnlocked(AttentionRequest r, float[] weights) {
         Shape s = r.shape();
+        r.checkNoEdges("av");
         r.checkScores("weights", weights);
         float[] v = input(r, "v");
         float[] out = HostMemory.floats("output", s.outElements());

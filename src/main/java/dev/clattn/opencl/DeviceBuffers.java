@@ -29,7 +29,10 @@ final class DeviceBuffers implements AutoCloseable {
     /** Bytes per role a call needs: one array, refilled by each call (calls run one at a time). */
     private final long[] needs = new long[ROLES.length];
 
-    enum Role { Q, K, V, O, SCORES, LSE, KEY_LENGTHS, MASK, BIAS, PARTS, PART_LSE, Q16, K16, V16, KT, BLOCK_TABLES, LAYOUT }
+    enum Role {
+        Q, K, V, O, SCORES, LSE, KEY_LENGTHS, MASK, BIAS, PARTS, PART_LSE, Q16, K16, V16, KT, BLOCK_TABLES, LAYOUT,
+        EDGE_OFFSETS, EDGE_KEYS, EDGE_WEIGHTS
+    }
 
     private static final long[] NO_STRIDES = new long[4];
     /** Floats per transfer when a buffer must be copied to native order first (heap, big-endian, views). */

@@ -27,6 +27,7 @@ public final class OpenClBackend implements Backend {
     private final AttentionPath path;
     private ThreeKernelPath threeKernel;
     private FusedPath fused;
+    private EdgesPath edges;
     private ProfiledKernels<AttentionPagedKernel> paged;
     private KvAppendKernel kvAppend;
     /** On CPU devices, the vectorised attention_paged for block sizes that are a multiple of 4; else null. */
@@ -78,11 +79,14 @@ public final class OpenClBackend implements Backend {
                     config.fusedKernel() == null, this.merge,
                     track(built, sources.launcher("to_half", ToHalfKernel::new)),
                     track(built, sources.launcher("pack_kt", PackKtKernel::new)), layout);
+            edges = new EdgesPath(buffers, layout, track(built, sources.launcher("attention_edges",
+                    AttentionEdgesKernel::new)), config.maxGridGroups());
         } catch (RuntimeException e) {
             built.forEach(Launcher::close);
             profiled.forEach(ProfiledKernels::close);
             threeKernel = null;
             fused = null;
+            edges = null;
             close();
             throw e;
         }
@@ -175,6 +179,9 @@ public final class OpenClBackend implements Backend {
     @Override
     public synchronized AttentionResult attention(AttentionRequest r) {
         ensureOpen();
+        if (r.edges() != null) {
+            return edges.attention(r, null);
+        }
         boolean useFused = path == AttentionPath.FUSED || (path == AttentionPath.AUTO && !r.wantWeights());
         if (useFused && r.wantWeights()) {
             throw new InvalidRequestException("weights", "path auto or three-kernel (the fused path computes no "
@@ -192,7 +199,9 @@ public final class OpenClBackend implements Backend {
     @Override
     public synchronized void attentionInto(AttentionRequest r, dev.clattn.FloatData out) {
         ensureOpen();
-        if (path == AttentionPath.THREE_KERNEL) {
+        if (r.edges() != null) {
+            edges.attention(r, out);
+        } else if (path == AttentionPath.THREE_KERNEL) {
             Backend.super.attentionInto(r, out);
         } else {
             fused.attention(r, out);
@@ -202,12 +211,14 @@ public final class OpenClBackend implements Backend {
     @Override
     public synchronized float[] qkt(AttentionRequest r) {
         ensureOpen();
+        r.checkNoEdges("qkt");
         return threeKernel.qkt(r);
     }
 
     @Override
     public synchronized float[] softmaxRows(AttentionRequest r, float[] scores, float[] lse) {
         ensureOpen();
+        r.checkNoEdges("softmax_rows");
         r.checkScores("scores", scores);
         r.checkLse(lse);
         return threeKernel.softmaxRows(r, scores, lse);
@@ -216,6 +227,7 @@ public final class OpenClBackend implements Backend {
     @Override
     public synchronized float[] av(AttentionRequest r, float[] weights) {
         ensureOpen();
+        r.checkNoEdges("av");
         r.checkScores("weights", weights);
         return threeKernel.av(r, weights);
     }
@@ -295,6 +307,9 @@ public final class OpenClBackend implements Backend {
         }
         if (fused != null) {
             fused.close();
+        }
+        if (edges != null) {
+            edges.close();
         }
         if (paged != null) {
             paged.close();

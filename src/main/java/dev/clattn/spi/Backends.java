@@ -92,6 +92,20 @@ public final class Backends {
         Backend backend(Attention engine);
 
         Object resident(DeviceTensor tensor, Backend backend, String argument);
+
+        int[] offsets(dev.clattn.Edges graph);
+
+        int[] keys(dev.clattn.Edges graph);
+    }
+
+    /** A graph's row offsets, the request's own array (not a copy): backends read it, never write it. */
+    public static int[] edgeOffsets(dev.clattn.Edges graph) {
+        return access().offsets(graph);
+    }
+
+    /** A graph's key indices, the request's own array (not a copy): backends read it, never write it. */
+    public static int[] edgeKeys(dev.clattn.Edges graph) {
+        return access().keys(graph);
     }
 
     /** Called once, by {@link Attention}'s class initialiser. */

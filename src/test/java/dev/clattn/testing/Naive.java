@@ -31,14 +31,30 @@ public final class Naive {
         this.q = r.q().toArray();
         this.k = r.k().toArray();
         this.v = r.v().toArray();
+        if (r.edges() != null) {
+            onGraph = new boolean[s.queryLen()][s.keyLen()];
+            for (int i = 0; i < s.queryLen(); i++) {
+                for (int e = r.edges().start(i); e < r.edges().start(i + 1); e++) {
+                    onGraph[i][r.edges().key(e)] = true;
+                }
+            }
+        } else {
+            onGraph = null;
+        }
     }
+
+    /** Per query row, the keys its edges name; null without a graph. */
+    private final boolean[][] onGraph;
 
     private double rd(double x) {
         return precision == Precision.F32 ? (float) x : x;
     }
 
-    /** Causality, the sliding window and key length only. */
+    /** Causality, the sliding window, the graph and key length only. */
     public boolean structurallyVisible(int b, int i, int j) {
+        if (onGraph != null && !onGraph[i][j]) {
+            return false;
+        }
         int[] lengths = r.keyLengths();
         if (lengths != null && j >= lengths[b]) {
             return false;
