@@ -42,6 +42,9 @@ final class RunCommand implements Callable<Integer>, ArgumentOptions {
     @Option(names = "--window", paramLabel = "LEFT,RIGHT", description = "sliding window: key j visible to query i "
             + "only if i+(Nk-Nq)-LEFT <= j <= i+(Nk-Nq)+RIGHT; -1 = unbounded on that side")
     String window;
+    @Option(names = "--edges", paramLabel = "INDPTR.npy,INDICES.npy", description = "a CSR graph (int32/int64): "
+            + "query i sees only keys INDICES[INDPTR[i]..INDPTR[i+1]); --weights is then per edge, [B,Hq,E]")
+    String edges;
     @Option(names = "--key-lengths", paramLabel = "L.npy", description = "int32/int64 [B] valid keys per batch")
     Path keyLengths;
     @Option(names = "--mask", paramLabel = "M.npy", description = "bool/uint8 mask (true = attend), broadcastable")
@@ -70,7 +73,8 @@ final class RunCommand implements Callable<Integer>, ArgumentOptions {
             Map.entry("keyLengths", "--key-lengths"), Map.entry("scale", "--scale"), Map.entry("weights", "--weights"),
             Map.entry("output", "--out"), Map.entry("lse", "--lse"), Map.entry("storage", "--storage"),
             Map.entry("causal", "--causal"), Map.entry("backend", "--backend"), Map.entry("path", "--path"),
-            Map.entry("layout", "--layout"), Map.entry("window", "--window"),
+            Map.entry("layout", "--layout"), Map.entry("window", "--window"), Map.entry("edges", "--edges"),
+            Map.entry("indptr", "--edges INDPTR"), Map.entry("indices", "--edges INDICES"),
             Map.entry("batch", "--q"), Map.entry("queryHeads", "--q"), Map.entry("queryLen", "--q"),
             Map.entry("headDim", "--q"), Map.entry("kvHeads", "--k"), Map.entry("keyLen", "--k"),
             Map.entry("valueDim", "--v"));
@@ -82,7 +86,9 @@ final class RunCommand implements Callable<Integer>, ArgumentOptions {
 
     @Override
     public Integer call() throws IOException {
+        Path[] graph = edges == null ? null : edgeFiles(edges);
         OutputFiles files = new OutputFiles().input("--q", q).input("--k", k).input("--v", v).input("--mask", mask)
+                .input("--edges", graph == null ? null : graph[0]).input("--edges", graph == null ? null : graph[1])
                 .input("--bias", bias).input("--key-lengths", keyLengths)
                 .output("--out", out).output("--weights", weights).output("--lse", lse);
         Causal causalMask = causal == null ? Causal.NONE : Causal.parse(causal);
@@ -121,6 +127,15 @@ final class RunCommand implements Callable<Integer>, ArgumentOptions {
             int[] lr = window(window);
             b.window(lr[0], lr[1]);
         }
+        if (graph != null) {
+            Npy.Array ptr = Npy.read("--edges " + graph[0], graph[0]);
+            Npy.Array idx = Npy.read("--edges " + graph[1], graph[1]);
+            if (ptr.shape().length != 1 || idx.shape().length != 1) {
+                throw new IllegalArgumentException("--edges: expected INDPTR [Nq + 1] and INDICES [E] of rank 1, got "
+                        + Arrays.toString(ptr.shape()) + " and " + Arrays.toString(idx.shape()));
+            }
+            b.edges(dev.clattn.Edges.of(ptr.ints(), idx.ints()));
+        }
         if (keyLengths != null) {
             Npy.Array l = Npy.read("--key-lengths " + keyLengths, keyLengths);
             if (l.shape().length != 1) {
@@ -147,13 +162,23 @@ final class RunCommand implements Callable<Integer>, ArgumentOptions {
         files.write("--out", order == Layout.BNHD ? new int[] {shape.batch(), shape.queryLen(), shape.queryHeads(),
                 shape.valueDim()} : dims(lead, shape.queryLen(), shape.valueDim()), result.output());
         if (weights != null) {
-            files.write("--weights", dims(lead, shape.queryLen(), shape.keyLen()), result.weights());
+            files.write("--weights", request.edges() != null ? dims(lead, request.edges().count())
+                    : dims(lead, shape.queryLen(), shape.keyLen()), result.weights());
         }
         if (lse != null) {
             files.write("--lse", dims(lead, shape.queryLen()), result.lse());
         }
         files.commit();
         return 0;
+    }
+
+    /** INDPTR.npy,INDICES.npy as two paths. */
+    private static Path[] edgeFiles(String text) {
+        String[] parts = text.split(",", -1);
+        if (parts.length != 2 || parts[0].isBlank() || parts[1].isBlank()) {
+            throw new IllegalArgumentException("--edges: expected INDPTR.npy,INDICES.npy, got '" + text + "'");
+        }
+        return new Path[] {Path.of(parts[0].strip()), Path.of(parts[1].strip())};
     }
 
     /** LEFT,RIGHT as two integers; the request checks that each is at least -1. */

@@ -204,4 +204,41 @@ class RunCommandMisuseTest {
         refused(Cli.clattn(run(file("o.npy"), "--window", "-2,0")),
                 "--window: expected LEFT,RIGHT each >= -1 (-1 = unbounded), got -2,0");
     }
+
+    private void ints(String name, String descr, int... values) throws Exception {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * values.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int x : values) {
+            b.putInt(x);
+        }
+        NpyTestAccess.write(dir.resolve(name), descr, values.length + ",", b.array());
+    }
+
+    /** q.npy has Nq = 5, k.npy Nk = 6: every way a graph can be wrong, one line naming --edges. */
+    @Test
+    void aGraphThatIsNotAValidCsrIsRefusedByName() throws Exception {
+        inputs();
+        String edges = file("ptr.npy") + "," + file("idx.npy");
+        ints("idx.npy", "<i4", 0, 1, 2);
+        ints("ptr.npy", "<i4", 0, 1, 2, 3, 3);
+        refused(Cli.clattn(run(file("o.npy"), "--edges", edges)),
+                "--edges INDPTR: expected Nq + 1 = 6 entries, got 5 entries");
+        ints("ptr.npy", "<i4", 1, 1, 2, 3, 3, 3);
+        refused(Cli.clattn(run(file("o.npy"), "--edges", edges)), "--edges INDPTR: expected 0 as its first entry, got 1");
+        ints("ptr.npy", "<i4", 0, 2, 1, 3, 3, 3);
+        refused(Cli.clattn(run(file("o.npy"), "--edges", edges)),
+                "--edges INDPTR: expected entries that never decrease, got 1 after 2 at [2]");
+        ints("ptr.npy", "<i4", 0, 1, 2, 3, 3, 3);
+        ints("idx.npy", "<i4", 0, 6, 2);
+        refused(Cli.clattn(run(file("o.npy"), "--edges", edges)),
+                "--edges INDICES: expected keys in [0, 6) (Nk), got 6 at [1]");
+        ints("ptr.npy", "<i4", 0, 2, 2, 3, 3, 3);
+        ints("idx.npy", "<i4", 4, 4, 2);
+        refused(Cli.clattn(run(file("o.npy"), "--edges", edges)),
+                "--edges INDICES: expected no key twice within a row, got key 4 twice in row 0 (at [1])");
+        floats("ptr.npy", new int[] {6}, new float[6]);
+        refused(Cli.clattn(run(file("o.npy"), "--edges", edges)),
+                "--edges " + file("ptr.npy") + ": expected dtype int32 or int64, got <f4");
+        refused(Cli.clattn(run(file("o.npy"), "--edges", file("ptr.npy"))),
+                "--edges: expected INDPTR.npy,INDICES.npy, got '" + file("ptr.npy") + "'");
+    }
 }

@@ -96,6 +96,44 @@ class RunCommandTest {
         Tolerance.check("LSE", lse.floats(), f64.lse(), f32.lse());
     }
 
+    /** --edges (int32 INDPTR, int64 INDICES) on both backends: O against the reference, P per edge [B,Hq,E]. */
+    @Test
+    void edgesMatchTheReferenceWithWeightsPerEdge() throws Exception {
+        Shape s = new Shape(2, 2, 1, 6, 9, 8, 4);
+        AttentionRequest r = writeInputs(Case.of("cli-edges", s), new int[] {2, 2, 6, 8}, new int[] {2, 1, 9, 8},
+                new int[] {2, 1, 9, 4});
+        int[] indptr = {0, 2, 2, 5, 6, 8, 9};
+        int[] indices = {8, 0, 1, 2, 3, 4, 5, 7, 6};
+        ByteBuffer ptr = ByteBuffer.allocate(4 * indptr.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (int x : indptr) {
+            ptr.putInt(x);
+        }
+        raw("ptr.npy", "<i4", "7,", ptr.array());
+        long[] wide = Arrays.stream(indices).asLongStream().toArray();
+        raw("idx.npy", "<i8", "9,", littleEndianLongs(wide));
+        dev.clattn.Edges graph = dev.clattn.Edges.of(indptr, indices);
+        AttentionRequest expected = AttentionRequest.builder(s).q(r.q().array()).k(r.k().array()).v(r.v().array())
+                .edges(graph).returnWeights(true).build();
+        Naive.Result f64 = new Naive(expected, Precision.F64).attention();
+        Naive.Result f32 = new Naive(expected, Precision.F32).attention();
+        for (String backend : new String[] {"cpu", "auto"}) {
+            Outcome o = clattn(args("--edges", dir.resolve("ptr.npy") + "," + dir.resolve("idx.npy"), "--backend",
+                    backend, "--weights", dir.resolve("p.npy").toString()));
+            assertEquals(0, o.code(), o.err());
+            Tolerance.check(backend + " O", Npy.read("o", dir.resolve("o.npy")).floats(), f64.out(), f32.out());
+            Npy.Array p = Npy.read("p", dir.resolve("p.npy"));
+            assertArrayEquals(new int[] {2, 2, 9}, p.shape());
+            for (int bh = 0; bh < 4; bh++) {
+                for (int i = 0; i < 6; i++) {
+                    for (int e = indptr[i]; e < indptr[i + 1]; e++) {
+                        double want = f64.weights()[(bh * 6 + i) * 9 + indices[e]];
+                        assertEquals(want, p.floats()[bh * 9 + e], 1e-6, backend + " P at head " + bh + " edge " + e);
+                    }
+                }
+            }
+        }
+    }
+
     /** --window on both backends, with causality and the weights, against the reference. */
     @Test
     void aWindowMatchesTheReference() throws Exception {
