@@ -54,13 +54,16 @@ final class BenchCommand implements Callable<Integer>, ArgumentOptions {
             + "multi-threaded Java loop peer (masks none and causal); kv-cache: decode shapes (Nq = 1, mask none) "
             + "from a paged KV cache on the OpenCL device, each step appending one token per sequence")
     List<String> paths;
-    @Option(names = "--mask", split = ",", paramLabel = "none|causal|padding|bias|window", description = "masks to "
-            + "run: none, causal (top-left), padding (per-batch key lengths), bias (additive, per key), window "
-            + "(--window); default none,causal (decode: none)")
+    @Option(names = "--mask", split = ",", paramLabel = "none|causal|padding|bias|window|edges", description =
+            "masks to run: none, causal (top-left), padding (per-batch key lengths), bias (additive, per key), window "
+            + "(--window), edges (--degree); default none,causal (decode: none)")
     List<String> masks;
     @Option(names = "--window", defaultValue = "255,0", paramLabel = "LEFT,RIGHT",
             description = "the sliding window of --mask window (default 255,0: each query and the 255 keys before)")
     String window;
+    @Option(names = "--degree", defaultValue = "16", paramLabel = "D",
+            description = "edges per query row of --mask edges (a random graph)")
+    int degree;
     @Option(names = "--storage", split = ",", defaultValue = "f32", paramLabel = "f32|f16-kv|f16",
             description = "device storage of the inputs; half storage runs on the fused path only")
     List<String> storages;
@@ -124,6 +127,9 @@ final class BenchCommand implements Callable<Integer>, ArgumentOptions {
                         + ", got '" + m + "'");
             }
         }
+        if (degree < 1) {
+            throw new IllegalArgumentException("--degree: expected >= 1, got " + degree);
+        }
         int[] windowSize = RunCommand.window(window);
         if (windowSize[0] < -1 || windowSize[1] < -1) {
             throw new IllegalArgumentException("--window: expected LEFT,RIGHT each >= -1 (-1 = unbounded), got "
@@ -179,7 +185,7 @@ final class BenchCommand implements Callable<Integer>, ArgumentOptions {
             // Inputs are made once per shape and mask and shared by every storage and path.
             for (Shape s : shapes) {
                 for (String mask : maskKinds) {
-                    AttentionRequest base = BenchWorkloads.request(s, mask, windowSize);
+                    AttentionRequest base = BenchWorkloads.request(s, mask, windowSize, degree);
                     for (Storage st : storage) {
                         AttentionRequest r = st == Storage.F32 ? base : BenchWorkloads.withStorage(base, st);
                         for (Map.Entry<String, Backend> e : engines.entrySet()) {

@@ -19,7 +19,7 @@ final class BenchWorkloads {
             + "flash (or gpu): the FlashAttention benchmark convention, B*N=16k, hidden 2048, D=64 and 128, "
             + "N=512..16k; decode: Nq=1, B=4 H=8 D=64, Nk=1k..32k (not causal)";
 
-    static final List<String> MASKS = List.of("none", "causal", "padding", "bias", "window");
+    static final List<String> MASKS = List.of("none", "causal", "padding", "bias", "window", "edges");
 
     private BenchWorkloads() {
     }
@@ -27,9 +27,10 @@ final class BenchWorkloads {
     /**
      * Self-attention with standard normal inputs and one kind of mask: none; causal (top-left); padding (batch
      * b keeps the first Nk − (b + 1)·Nk / 4B keys, as a padded batch would); bias (an additive N(0, 1) bias per
-     * key, broadcast [1, 1, 1, Nk]); window (a sliding window of {@code window} = LEFT, RIGHT keys).
+     * key, broadcast [1, 1, 1, Nk]); window (a sliding window of {@code window} = LEFT, RIGHT keys); edges (a
+     * random graph of {@code degree} distinct keys per query row).
      */
-    static AttentionRequest request(Shape s, String mask, int[] window) {
+    static AttentionRequest request(Shape s, String mask, int[] window, int degree) {
         Random rnd = new Random(1);
         AttentionRequest plain = Float64Check.selfAttention(s, mask.equals("causal") ? Causal.TOP_LEFT : Causal.NONE,
                 rnd);
@@ -42,6 +43,9 @@ final class BenchWorkloads {
             }
             case "window" -> {
                 return copy(plain, Storage.F32).window(window[0], window[1]).build();
+            }
+            case "edges" -> {
+                return copy(plain, Storage.F32).edges(randomGraph(s, degree, rnd)).build();
             }
             case "bias" -> {
                 float[] bias = new float[s.keyLen()];
@@ -70,6 +74,30 @@ final class BenchWorkloads {
                 .window(r.windowLeft(), r.windowRight());
     }
 
+    /** Exactly min(degree, Nk) distinct random keys for every query row. */
+    static dev.clattn.Edges randomGraph(Shape s, int degree, Random rnd) {
+        int d = Math.min(degree, s.keyLen());
+        int[] indptr = new int[s.queryLen() + 1];
+        int[] indices = new int[Math.multiplyExact(s.queryLen(), d)];
+        for (int i = 0; i < s.queryLen(); i++) {
+            int at = i * d;
+            for (int x = 0; x < d; x++) {
+                int j;
+                boolean repeated;
+                do {
+                    j = rnd.nextInt(s.keyLen());
+                    repeated = false;
+                    for (int y = at; y < at + x && !repeated; y++) {
+                        repeated = indices[y] == j;
+                    }
+                } while (repeated);
+                indices[at + x] = j;
+            }
+            indptr[i + 1] = at + d;
+        }
+        return dev.clattn.Edges.of(indptr, indices);
+    }
+
     private static int[] keyLengths(Shape s) {
         int[] lengths = new int[s.batch()];
         for (int b = 0; b < lengths.length; b++) {
@@ -83,10 +111,13 @@ final class BenchWorkloads {
      * pairs counted row by row).
      */
     static double visibleFraction(AttentionRequest r, String mask) {
-        if (!mask.equals("window")) {
-            return visibleFraction(r.shape(), mask);
-        }
         Shape s = r.shape();
+        if (mask.equals("edges")) {
+            return (double) r.edges().count() / s.queryLen() / s.keyLen();
+        }
+        if (!mask.equals("window")) {
+            return visibleFraction(s, mask);
+        }
         double pairs = 0;
         for (int i = 0; i < s.queryLen(); i++) {
             pairs += Math.max(0, r.visibleKeys(0, i) - r.firstVisibleKey(0, i));

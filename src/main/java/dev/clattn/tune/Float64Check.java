@@ -31,8 +31,8 @@ public final class Float64Check {
     }
 
     /**
-     * Largest |O − exact| over {@code rows} random rows of a request without a boolean mask (causality, windows, key
-     * lengths, bias and grouped heads allowed), each recomputed in float64 straight from the definition. With
+     * Largest |O − exact| over {@code rows} random rows of a request without a boolean mask (causality, windows,
+     * edges, key lengths, bias and grouped heads allowed), each recomputed in float64 straight from the definition. With
      * half storage the exact result is that of the inputs rounded to fp16, as {@link dev.clattn.Storage} says.
      */
     public static double sampledError(AttentionRequest r, float[] out, int rows) {
@@ -67,9 +67,19 @@ public final class Float64Check {
                 visible = (int) Math.max(0, Math.min(visible, diagonal + r.windowRight() + 1));
             }
             int first = r.windowLeft() < 0 ? 0 : (int) Math.max(0, Math.min(visible, diagonal - r.windowLeft()));
+            boolean[] on = null;
+            if (r.edges() != null) {
+                on = new boolean[s.keyLen()];
+                for (int e = r.edges().start(i); e < r.edges().start(i + 1); e++) {
+                    on[r.edges().key(e)] = true;
+                }
+            }
             double[] w = new double[visible];
             double max = Double.NEGATIVE_INFINITY;
             for (int j = first; j < visible; j++) {
+                if (on != null && !on[j]) {
+                    continue;
+                }
                 double dot = 0;
                 for (int e = 0; e < d; e++) {
                     dot += (double) q[((int) ((long) bh * s.queryLen() + i)) * d + e]
@@ -81,7 +91,7 @@ public final class Float64Check {
             }
             double sum = 0;
             for (int j = first; j < visible; j++) {
-                w[j] = Math.exp(w[j] - max);
+                w[j] = on != null && !on[j] ? 0 : Math.exp(w[j] - max);
                 sum += w[j];
             }
             for (int c = 0; c < s.valueDim(); c++) {
