@@ -176,28 +176,17 @@ public final class CpuBackend implements Backend {
         int[] indices = dev.clattn.spi.Backends.edgeKeys(r.edges());
         int degree = CpuAttentionEdges.maxDegree(indptr);
         long edges = indices.length;
-        List<Callable<Void>> tasks = new ArrayList<>();
-        for (int bh = 0; bh < s.heads(); bh++) {
-            for (int i0 = 0; i0 < s.queryLen(); i0 += ROWS_PER_TASK) {
-                int head = bh;
-                int start = i0;
-                int end = Math.min(s.queryLen(), i0 + ROWS_PER_TASK);
-                tasks.add(() -> {
-                    float[] scratch = new float[degree];
-                    float[] acc = new float[s.valueDim()];
-                    for (int i = start; i < end; i++) {
-                        int row = head * s.queryLen() + i;
-                        float l = CpuAttentionEdges.row(r, q, k, v, indptr, indices, head, i, scratch, acc, out,
-                                row * s.valueDim(), p, head * edges + indptr[i]);
-                        if (lse != null) {
-                            lse[row] = l;
-                        }
-                    }
-                    return null;
-                });
+        forEachRowBlock(s, false, (bh, i0, i1, unused, acc) -> {
+            float[] scratch = new float[degree];
+            for (int i = i0; i < i1; i++) {
+                int row = bh * s.queryLen() + i;
+                float l = CpuAttentionEdges.row(r, q, k, v, indptr, indices, bh, i, scratch, acc, out,
+                        row * s.valueDim(), p, bh * edges + indptr[i]);
+                if (lse != null) {
+                    lse[row] = l;
+                }
             }
-        }
-        run(tasks);
+        });
     }
 
     /**
