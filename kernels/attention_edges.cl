@@ -2,7 +2,8 @@
 // indices[indptr[i] .. indptr[i+1]), each also subject to the structural bounds, the boolean mask and the bias,
 // with an online softmax. An edge to a hidden key is never read, so hidden K and V data never reaches the
 // output. O(E * D) work and no Nq x Nk buffer: one work-item per (query row, head), its Q row and output row in
-// private memory. Optionally the weights per edge, [heads][E] in the graph's order, from a second pass.
+// registers (the loops over D and Dv unrolled: indexed arrays would sit in a GPU's stack memory). Optionally
+// the weights per edge, [heads][E] in the graph's order, from a second pass.
 
 #ifndef WG_SIZE
 #define WG_SIZE 64 // work-items per group (query rows of one head)
@@ -14,21 +15,22 @@
 #endif
 
 // Edge e's key j, or -1 where the row may not see it: outside [first, end), or hidden by the boolean mask.
-inline int edge_key(__global const int* restrict indices, const int e, const int first, const int end,
-                    __global const uchar* restrict mask, const long mask_row, const long mask_step, const int has_mask)
+inline __attribute__((always_inline)) int edge_key(__global const int* restrict indices, const int e,
+        const int first, const int end, __global const uchar* restrict mask, const long mask_row,
+        const long mask_step, const int has_mask)
 {
     const int j = indices[e];
     return j >= first && j < end && !(has_mask && !mask[mask_row + j * mask_step]) ? j : -1;
 }
 
 // Row qr (pre-scaled) against key j: the score with the bias added.
-inline float edge_score(const float qr[HEAD_D], __global const float* restrict kh, const int j,
-                        __global const float* restrict bias, const long bias_row, const long bias_step,
-                        const int has_bias)
+inline __attribute__((always_inline)) float edge_score(const float qr[HEAD_D],
+        __global const float* restrict kh, const int j, __global const float* restrict bias, const long bias_row,
+        const long bias_step, const int has_bias)
 {
     __global const float* kj = kh + (size_t)j * HEAD_D;
     float s = 0.0f;
-    for (int c = 0; c < HEAD_D; ++c) {
+    _Pragma("unroll") for (int c = 0; c < HEAD_D; ++c) {
         s = fma(qr[c], kj[c], s);
     }
     return s + (has_bias ? bias[bias_row + j * bias_step] : 0.0f);
@@ -65,11 +67,11 @@ void attention_edges(__global const float* restrict q, __global const float* res
 
     float qr[HEAD_D];
     __global const float* qi = q + ((size_t)bh * nq + i) * HEAD_D;
-    for (int c = 0; c < HEAD_D; ++c) {
+    _Pragma("unroll") for (int c = 0; c < HEAD_D; ++c) {
         qr[c] = scale * qi[c];
     }
     float acc[HEAD_DV];
-    for (int c = 0; c < HEAD_DV; ++c) {
+    _Pragma("unroll") for (int c = 0; c < HEAD_DV; ++c) {
         acc[c] = 0.0f;
     }
     float m = -INFINITY;
@@ -88,7 +90,7 @@ void attention_edges(__global const float* restrict q, __global const float* res
             // NaN is sticky: exp of a NaN difference makes the sum and the output NaN.
             const float f = m == -INFINITY ? 0.0f : exp(m - mn);
             l *= f;
-            for (int c = 0; c < HEAD_DV; ++c) {
+            _Pragma("unroll") for (int c = 0; c < HEAD_DV; ++c) {
                 acc[c] *= f;
             }
             m = mn;
@@ -96,14 +98,14 @@ void attention_edges(__global const float* restrict q, __global const float* res
         const float w = exp(s - m);
         l += w;
         __global const float* vj = vh + (size_t)j * HEAD_DV;
-        for (int c = 0; c < HEAD_DV; ++c) {
+        _Pragma("unroll") for (int c = 0; c < HEAD_DV; ++c) {
             acc[c] = fma(w, vj[c], acc[c]);
         }
     }
 
     const int empty = m == -INFINITY;
     __global float* orow = o + ((size_t)bh * nq + i) * HEAD_DV;
-    for (int c = 0; c < HEAD_DV; ++c) {
+    _Pragma("unroll") for (int c = 0; c < HEAD_DV; ++c) {
         orow[c] = empty ? 0.0f : acc[c] / l;
     }
     lse[(size_t)bh * nq + i] = empty ? -INFINITY : m + log(l);
