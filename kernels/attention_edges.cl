@@ -2,7 +2,8 @@
 // indices[indptr[i] .. indptr[i+1]), each also subject to the structural bounds, the boolean mask and the bias,
 // with an online softmax. An edge to a hidden key is never read, so hidden K and V data never reaches the
 // output. O(E * D) work and no Nq x Nk buffer: one work-item per (query row, head), its Q row and output row in
-// registers (the loops over D and Dv unrolled: indexed arrays would sit in a GPU's stack memory). Optionally
+// registers (the loops over D and Dv unrolled: indexed arrays would sit in a GPU's stack memory); the score
+// and the normalisation are common.cl's. Optionally
 // the weights per edge, [heads][E] in the graph's order, from a second pass.
 
 #ifndef WG_SIZE
@@ -23,17 +24,17 @@ inline __attribute__((always_inline)) int edge_key(__global const int* restrict 
     return j >= first && j < end && !(has_mask && !mask[mask_row + j * mask_step]) ? j : -1;
 }
 
-// Row qr (pre-scaled) against key j: the score with the bias added.
-inline __attribute__((always_inline)) float edge_score(const float qr[HEAD_D],
+// Row qr (SCORE_Q of Q's row) against key j: the score (common.cl) with the bias added.
+inline __attribute__((always_inline)) float edge_score(const float qr[HEAD_D], const float scale,
         __global const float* restrict kh, const int j, __global const float* restrict bias, const long bias_row,
         const long bias_step, const int has_bias)
 {
     __global const float* kj = kh + (size_t)j * HEAD_D;
     float s = 0.0f;
     _Pragma("unroll") for (int c = 0; c < HEAD_D; ++c) {
-        s = fma(qr[c], kj[c], s);
+        s = SCORE_STEP(qr[c], kj[c], s);
     }
-    return s + (has_bias ? bias[bias_row + j * bias_step] : 0.0f);
+    return SCORE_PRESCALED(s, scale) + (has_bias ? bias[bias_row + j * bias_step] : 0.0f);
 }
 
 // Grid: (ceil(nq / WG_SIZE) * WG_SIZE, n) for heads [head0, head0 + n) of the B*Hq: the host launches in parts
@@ -68,7 +69,7 @@ void attention_edges(__global const float* restrict q, __global const float* res
     float qr[HEAD_D];
     __global const float* qi = q + ((size_t)bh * nq + i) * HEAD_D;
     _Pragma("unroll") for (int c = 0; c < HEAD_D; ++c) {
-        qr[c] = scale * qi[c];
+        qr[c] = SCORE_Q(qi[c], scale);
     }
     float acc[HEAD_DV];
     _Pragma("unroll") for (int c = 0; c < HEAD_DV; ++c) {
@@ -81,11 +82,11 @@ void attention_edges(__global const float* restrict q, __global const float* res
         if (j < 0) {
             continue;
         }
-        const float s = edge_score(qr, kh, j, bias, bias_row, bias_stride.w, has_bias);
+        const float s = edge_score(qr, scale, kh, j, bias, bias_row, bias_stride.w, has_bias);
         if (s == -INFINITY) {
             continue; // a -INFINITY bias hides the key, whatever V holds
         }
-        const float mn = max_nan(m, s);
+        const float mn = ROW_MAX(m, s);
         if (mn != m) {
             // NaN is sticky: exp of a NaN difference makes the sum and the output NaN.
             const float f = m == -INFINITY ? 0.0f : exp(m - mn);
@@ -95,8 +96,8 @@ void attention_edges(__global const float* restrict q, __global const float* res
             }
             m = mn;
         }
-        const float w = exp(s - m);
-        l += w;
+        const float w = ROW_WEIGHT(s, m, exp);
+        l += ROW_MASS(s, w);
         __global const float* vj = vh + (size_t)j * HEAD_DV;
         _Pragma("unroll") for (int c = 0; c < HEAD_DV; ++c) {
             acc[c] = fma(w, vj[c], acc[c]);
@@ -113,7 +114,8 @@ void attention_edges(__global const float* restrict q, __global const float* res
         __global float* prow = p + bh * edges;
         for (int e = e0; e < e1; ++e) {
             const int j = empty ? -1 : edge_key(indices, e, first, end, mask, mask_row, mask_stride.w, has_mask);
-            prow[e] = j < 0 ? 0.0f : exp(edge_score(qr, kh, j, bias, bias_row, bias_stride.w, has_bias) - m) / l;
+            const float s = j < 0 ? -INFINITY : edge_score(qr, scale, kh, j, bias, bias_row, bias_stride.w, has_bias);
+            prow[e] = s == -INFINITY ? 0.0f : ROW_WEIGHT(s, m, exp) / l;
         }
     }
 }

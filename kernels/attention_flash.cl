@@ -202,7 +202,7 @@ void attention_flash(FUSED_ATTENTION_PARAMS)
                 UNROLLED for (int r = 0; r < WPT_Q; ++r) {
                     tile_max[r] = -INFINITY;
                     UNROLLED for (int t = 0; t < WPT_K; ++t) {
-                        tile_max[r] = max_nan(tile_max[r], s[r][t]);
+                        tile_max[r] = ROW_MAX(tile_max[r], s[r][t]);
                     }
 #if EXCHANGE == 0
                     red[(row0 + r) * LANES + lane] = tile_max[r];

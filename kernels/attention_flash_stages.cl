@@ -68,7 +68,7 @@ STAGE void stash_v(__local float* kv, const PRE_T* pre, const uint tid)
     }
 }
 
-// s += Q rows of this lane x K slice keys of this lane, over the slice's KD dims.
+// s += Q rows of this lane x K slice keys of this lane (the score's step, common.cl), over the slice's KD dims.
 STAGE void qk_slice(float s[WPT_Q][WPT_K], __local const float* qs, __local const float* kv, const int slice,
                      const int row0, const int key0)
 {
@@ -83,7 +83,7 @@ STAGE void qk_slice(float s[WPT_Q][WPT_K], __local const float* qs, __local cons
         }
         UNROLLED for (int r = 0; r < WPT_Q; ++r) {
             UNROLLED for (int t = 0; t < WPT_K; ++t) {
-                s[r][t] = fma(a[r], b[t], s[r][t]);
+                s[r][t] = SCORE_STEP(a[r], b[t], s[r][t]);
             }
         }
     }
@@ -135,7 +135,7 @@ STAGE void mask_scores(float s[WPT_Q][WPT_K], const int checked, const float sca
 {
     UNROLLED for (int r = 0; r < WPT_Q; ++r) {
         UNROLLED for (int t = 0; t < WPT_K; ++t) {
-            s[r][t] = !checked || (j0 + t < seen[r] && j0 + t - r >= i0 + lower_offset) ? s[r][t] * scale
+            s[r][t] = !checked || (j0 + t < seen[r] && j0 + t - r >= i0 + lower_offset) ? SCORE_OF(s[r][t], scale)
                                                                                          : -INFINITY;
         }
     }
@@ -157,16 +157,19 @@ STAGE void mask_scores(float s[WPT_Q][WPT_K], const int checked, const float sca
 
 // The new row maxima agreed, the scores become weights exp2((s - m) * log2(e)) (the difference is exact near
 // the max, where it matters); the output and the partial sums are rescaled only for rows whose max moved.
-// A row that has seen no key yet keeps max -INFINITY and zero weights.
+// A row that has seen no key yet keeps max -INFINITY and zero weights. (With NORMALIZE_MEAN, common.cl, the
+// weights are the scores and the sum a count.)
+#define FLASH_EXP(x) exp2_w((x) * LOG2E)
 STAGE void softmax_update(float s[WPT_Q][WPT_K], float acc[WPT_Q][WPT_V], float m[WPT_Q], float l[WPT_Q],
                            const float tile_max[WPT_Q])
 {
     UNROLLED for (int r = 0; r < WPT_Q; ++r) {
-        const float mn = max_nan(m[r], tile_max[r]);
+        const float mn = ROW_MAX(m[r], tile_max[r]);
         float sum = 0.0f;
         UNROLLED for (int t = 0; t < WPT_K; ++t) {
-            s[r][t] = mn == -INFINITY ? 0.0f : exp2_w((s[r][t] - mn) * LOG2E);
-            sum += s[r][t];
+            const float x = s[r][t];
+            s[r][t] = mn == -INFINITY ? 0.0f : ROW_WEIGHT(x, mn, FLASH_EXP);
+            sum += ROW_MASS(x, s[r][t]);
         }
         if (mn != m[r] && mn != -INFINITY) {
             const float f = exp2_w((m[r] - mn) * LOG2E);
@@ -190,13 +193,13 @@ STAGE void combine_rows(float x[WPT_Q], const int sum, __local const float* red,
         float y = sum ? 0.0f : -INFINITY;
         UNROLLED for (int n = 0; n < LANES; ++n) {
             const float z = red[(row0 + r) * LANES + n];
-            y = sum ? y + z : max_nan(y, z);
+            y = sum ? y + z : ROW_MAX(y, z);
         }
         x[r] = y;
 #else
         UNROLLED for (int n = LANES / 2; n > 0; n /= 2) {
             const float z = lane_xor(x[r], n, xch);
-            x[r] = sum ? x[r] + z : max_nan(x[r], z);
+            x[r] = sum ? x[r] + z : ROW_MAX(x[r], z);
         }
 #endif
     }

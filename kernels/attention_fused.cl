@@ -130,7 +130,7 @@ void attention_fused(FUSED_ATTENTION_PARAMS)
                 }
                 for (int wq = 0; wq < WPT_Q; ++wq) {
                     for (int wk = 0; wk < WPT_K; ++wk) {
-                        s[wq][wk] = fma(a[wq], kb[wk], s[wq][wk]);
+                        s[wq][wk] = SCORE_STEP(a[wq], kb[wk], s[wq][wk]);
                     }
                 }
             }
@@ -144,19 +144,19 @@ void attention_fused(FUSED_ATTENTION_PARAMS)
                 float x = -INFINITY;
                 if (j < k_end && j < seen[wq] && j >= first[wq]
                         && !(has_mask && !mask[mask_row[wq] + j * mask_stride.w])) {
-                    x = scale * s[wq][wk] + (has_bias ? bias[bias_row[wq] + j * bias_stride.w] : 0.0f);
+                    x = SCORE_OF(s[wq][wk], scale) + (has_bias ? bias[bias_row[wq] + j * bias_stride.w] : 0.0f);
                 }
                 ps[ty + wq * THREADS_Y][tx + wk * THREADS_X] = x;
             }
         }
         barrier(CLK_LOCAL_MEM_FENCE);
 
-        // Online softmax: new row max, rescale factor for what was accumulated, weights of this tile.
+        // Online softmax (or mean, common.cl): new row max, rescale factor for what was accumulated, weights of this tile.
         for (int r = tid; r < TILE_Q; r += THREADS) {
             const float old_max = row_max[r];
             float m = old_max;
             for (int jj = 0; jj < TILE_K; ++jj) {
-                m = max_nan(m, ps[r][jj]);
+                m = ROW_MAX(m, ps[r][jj]);
             }
             float factor = 1.0f;
             if (m == -INFINITY) {
@@ -167,9 +167,10 @@ void attention_fused(FUSED_ATTENTION_PARAMS)
                 factor = exp(old_max - m);
                 float sum = 0.0f;
                 for (int jj = 0; jj < TILE_K; ++jj) {
-                    const float p = exp(ps[r][jj] - m);
+                    const float x = ps[r][jj];
+                    const float p = ROW_WEIGHT(x, m, exp);
                     ps[r][jj] = p;
-                    sum += p;
+                    sum += ROW_MASS(x, p);
                 }
                 row_sum[r] = row_sum[r] * factor + sum;
             }

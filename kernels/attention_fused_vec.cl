@@ -43,7 +43,8 @@
 
 #include "vec_math.cl"
 
-// Scores of one tile: s[r][v] = sum_d qs[r][d] * panel[d][v * VW ..], all in registers.
+// Scores of one tile: s[r][v] = sum_d qs[r][d] * panel[d][v * VW ..] (or the score's own step), all in
+// registers.
 #define SCORE_TILE(s, qs, panel)                                                                  \
     _Pragma("unroll") for (int r = 0; r < ROWS; ++r) {                                            \
         _Pragma("unroll") for (int v = 0; v < NV; ++v) { s[r][v] = (floatv)(0.0f); }             \
@@ -53,7 +54,7 @@
         _Pragma("unroll") for (int v = 0; v < NV; ++v) { kv[v] = vloadv(v, (panel) + d * KEYS); } \
         _Pragma("unroll") for (int r = 0; r < ROWS; ++r) {                                        \
             const floatv qd = (floatv)(qs[r][d]);                                                 \
-            _Pragma("unroll") for (int v = 0; v < NV; ++v) { s[r][v] = fma(qd, kv[v], s[r][v]); } \
+            _Pragma("unroll") for (int v = 0; v < NV; ++v) { s[r][v] = SCORE_STEP(qd, kv[v], s[r][v]); } \
         }                                                                                         \
     }
 
@@ -109,6 +110,26 @@ inline void mask_tile(float* p, const int j0, const int first, const int seen, c
     }
 }
 
+#ifdef NORMALIZE_MEAN
+// Mean normalisation (common.cl) over one tile: the scores are the weights, a hidden key's -inf becomes 0, the
+// sum counts the visible keys, and the max is 0 once a row has one; nothing is ever rescaled.
+inline __attribute__((always_inline)) void softmax_block(float pw[ROWS][TILE], float acc[ROWS][HEAD_DV],
+                                                        float* row_max, float* row_sum)
+{
+    _Pragma("unroll") for (int r = 0; r < ROWS; ++r) {
+        floatv n = (floatv)(0.0f);
+        for (int t = 0; t < TV; ++t) {
+            const floatv x = vloadv(t, pw[r]);
+            const intv hidden = x == (floatv)(-INFINITY);
+            n += select((floatv)(1.0f), (floatv)(0.0f), hidden);
+            vstorev(select(x, (floatv)(0.0f), hidden), t, pw[r]);
+        }
+        const float count = hsum(n);
+        row_max[r] = count > 0.0f ? 0.0f : row_max[r];
+        row_sum[r] += count;
+    }
+}
+#else
 // Online softmax over one tile of every row's scores, in place: the scores become exp(s - max), the running
 // max and sum take the tile in, and a row's output is rescaled when its max grows. The rows go side by side
 // through each step: one row alone is a chain of dependent max, exp and sum steps that leaves the FMA units
@@ -153,6 +174,7 @@ inline __attribute__((always_inline)) void softmax_block(float pw[ROWS][TILE], f
         }
     }
 }
+#endif
 
 // Grid: (ceil(nq / ROWS), n, splits), one work-item per group, for heads [head0, head0 + n) of the B*Hq = heads
 // (the host launches in parts where a device limits the groups per dimension); o and lse are [splits][heads][nq][..].
@@ -200,7 +222,7 @@ void attention_fused_vec(__global const float* restrict q, __global const float*
         const int i = min(r0 + r, nq - 1);
         __global const float* qrow = q + ((size_t)bh * nq + i) * HEAD_D;
         for (int d = 0; d < HEAD_D; ++d) {
-            qs[r][d] = scale * qrow[d];
+            qs[r][d] = SCORE_Q(qrow[d], scale);
         }
         for (int e = 0; e < HEAD_DV; ++e) {
             acc[r][e] = 0.0f;
@@ -221,7 +243,9 @@ void attention_fused_vec(__global const float* restrict q, __global const float*
                 __global const float* panel = kth + (size_t)(j0 / KEYS + sb) * HEAD_D * KEYS;
                 SCORE_TILE(s, qs, panel)
                 _Pragma("unroll") for (int r = 0; r < ROWS; ++r) {
-                    _Pragma("unroll") for (int vv = 0; vv < NV; ++vv) { vstorev(s[r][vv], sb * NV + vv, pw[r]); }
+                    _Pragma("unroll") for (int vv = 0; vv < NV; ++vv) {
+                        vstorev(SCORE_PRESCALED(s[r][vv], scale), sb * NV + vv, pw[r]);
+                    }
                 }
             } else {
                 for (int r = 0; r < ROWS; ++r) {

@@ -59,3 +59,46 @@ inline float max_nan(const float a, const float b)
 {
     return (b > a || isnan(b)) ? b : a;
 }
+
+// The score function, set by the host per request (not tunables): scale * q.k by default; SCORE_NEG_SQ_DIST:
+// -scale * |q - k|^2, summed as the differences themselves (the expansion |q|^2 + |k|^2 - 2 q.k cancels when
+// q and k share an offset); SCORE_ACT: a ReLU (ACT_SLOPE: a leaky one) of the dot product, for the additive
+// score, whose projections the host makes. SCORE_STEP accumulates one dimension; SCORE_OF finishes a sum;
+// kernels that fold the scale into Q take SCORE_Q for each Q element and SCORE_PRESCALED for the sum.
+// Scalars and vectors alike.
+#ifdef ACT_SLOPE
+#define ACT(x) ((x) < 0.0f ? ACT_SLOPE * (x) : (x))
+#else
+#define ACT(x) ((x) < 0.0f ? 0.0f : (x))
+#endif
+#if defined(SCORE_NEG_SQ_DIST)
+#define SCORE_STEP(a, b, acc) fma((a) - (b), (a) - (b), (acc))
+#define SCORE_OF(acc, scale) (-(scale) * (acc))
+#define SCORE_Q(x, scale) (x)
+#define SCORE_PRESCALED(acc, scale) (-(scale) * (acc))
+#elif defined(SCORE_ACT)
+#define SCORE_STEP(a, b, acc) fma((a), (b), (acc))
+#define SCORE_OF(acc, scale) ACT((scale) * (acc))
+#define SCORE_Q(x, scale) ((scale) * (x))
+#define SCORE_PRESCALED(acc, scale) ACT(acc)
+#else
+#define SCORE_STEP(a, b, acc) fma((a), (b), (acc))
+#define SCORE_OF(acc, scale) ((scale) * (acc))
+#define SCORE_Q(x, scale) ((scale) * (x))
+#define SCORE_PRESCALED(acc, scale) (acc)
+#endif
+
+// How a row's scores x become weights, also set by the host: softmax by default, with the running max m and
+// the weights exp(x - m) (EXP of the difference, each kernel's own exp); NORMALIZE_MEAN: the weights are the
+// scores themselves over the count of visible keys (a -INFINITY score is a hidden key), and m is 0 once the row
+// has one, so that a kernel's max and rescaling steps, its empty-row test and its LSE m + log(l) (here log n,
+// which attention_merge weighs key splits by) stay as they are.
+#ifdef NORMALIZE_MEAN
+#define ROW_MAX(m, x) ((x) == -INFINITY ? (m) : 0.0f)
+#define ROW_WEIGHT(x, m, EXP) ((x) == -INFINITY ? 0.0f : (x))
+#define ROW_MASS(x, w) ((x) == -INFINITY ? 0.0f : 1.0f)
+#else
+#define ROW_MAX(m, x) max_nan((m), (x))
+#define ROW_WEIGHT(x, m, EXP) EXP((x) - (m))
+#define ROW_MASS(x, w) (w)
+#endif

@@ -1,4 +1,4 @@
-// S = scale * Q·Kᵀ for a chunk of heads and query rows, tiled in local memory with register blocking.
+// S = scale * Q·Kᵀ (or the score function common.cl defines) for a chunk of heads and query rows, tiled in local memory with register blocking.
 // Work-group: THREADS_K x THREADS_Q work-items own a TILE_Q x TILE_K block of S; each work-item keeps a
 // WPT_Q x WPT_K block in registers, strided by the thread count so that neighbouring work-items touch
 // neighbouring addresses. Keys hidden by causality or key length get -INFINITY and are never read.
@@ -91,7 +91,7 @@ void qkt(__global const float* restrict q, __global const float* restrict k, __g
                 }
                 for (int wq = 0; wq < WPT_Q; ++wq) {
                     for (int wk = 0; wk < WPT_K; ++wk) {
-                        acc[wq][wk] = fma(a[wq], bk[wk], acc[wq][wk]);
+                        acc[wq][wk] = SCORE_STEP(a[wq], bk[wk], acc[wq][wk]);
                     }
                 }
             }
@@ -107,7 +107,7 @@ void qkt(__global const float* restrict q, __global const float* restrict k, __g
             for (int wk = 0; wk < WPT_K; ++wk) {
                 const int j = j0 + tk + wk * THREADS_K;
                 if (j < nk) {
-                    sh[(size_t)r * nk + j] = j < n && j >= first ? scale * acc[wq][wk] : -INFINITY;
+                    sh[(size_t)r * nk + j] = j < n && j >= first ? SCORE_OF(acc[wq][wk], scale) : -INFINITY;
                 }
             }
         }

@@ -1,6 +1,7 @@
 // Row-wise softmax in place, one work-group per row, any row length: applies every mask, adds the bias,
 // subtracts the row maximum and accumulates in float. A row with no visible key becomes exactly 0 and its
 // log-sum-exp -INFINITY; a NaN among the visible scores makes the whole row NaN instead of being skipped.
+// With NORMALIZE_MEAN (common.cl) the weights are the scores over the number of visible keys.
 
 #ifndef WG_SIZE
 #define WG_SIZE 128 // work-items per row; a power of two; tune: 16 32 64 128 256
@@ -38,13 +39,13 @@ void softmax_rows(__global float* restrict p, __global float* restrict lse, cons
 
     float m = -INFINITY;
     for (int j = first + t; j < n; j += WG_SIZE) {
-        m = max_nan(m, SCORE(j));
+        m = ROW_MAX(m, SCORE(j));
     }
     red[t] = m;
     barrier(CLK_LOCAL_MEM_FENCE);
     for (int w = WG_SIZE / 2; w > 0; w >>= 1) {
         if (t < w) {
-            red[t] = max_nan(red[t], red[t + w]);
+            red[t] = ROW_MAX(red[t], red[t + w]);
         }
         barrier(CLK_LOCAL_MEM_FENCE);
     }
@@ -57,9 +58,10 @@ void softmax_rows(__global float* restrict p, __global float* restrict lse, cons
     float sum = 0.0f;
     if (any) {
         for (int j = first + t; j < n; j += WG_SIZE) {
-            const float e = exp(SCORE(j) - m);
+            const float x = SCORE(j);
+            const float e = ROW_WEIGHT(x, m, exp);
             row[j] = e;
-            sum += e;
+            sum += ROW_MASS(x, e);
         }
     }
     red[t] = sum;

@@ -4,8 +4,9 @@ import java.nio.FloatBuffer;
 import java.util.Arrays;
 
 /**
- * One attention call, O = softmax(scale · Q·Kᵀ + bias, hidden keys removed) · V, validated when built: every
- * array length, mask and bias shape and key length is checked before any backend sees it.
+ * One attention call, O = normalize(s(Q, K) + bias, hidden keys removed) · V, with the score s scale · Q·Kᵀ by
+ * default ({@link Score}) and softmax as the normalisation ({@link Normalize}), validated when built: every
+ * array length, mask and bias shape, key length and score weight is checked before any backend sees it.
  */
 public final class AttentionRequest {
     private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
@@ -26,6 +27,10 @@ public final class AttentionRequest {
     private final boolean wantLse;
     private final Storage storage;
     private final Layout layout;
+    private final Score score;
+    private final Normalize normalize;
+    /** Whether Q and K are an additive score's projections ({@link #additiveAsDot}). */
+    private final boolean projected;
 
     private AttentionRequest(Builder b) {
         Shape s = b.shape;
@@ -46,7 +51,14 @@ public final class AttentionRequest {
         if (b.scale != null && !Float.isFinite(b.scale)) {
             throw new InvalidRequestException("scale", "a finite number", String.valueOf(b.scale));
         }
-        this.scale = b.scale != null ? b.scale : s.defaultScale();
+        this.score = b.score;
+        this.normalize = b.normalize;
+        this.projected = false;
+        this.scale = b.scale != null ? b.scale : switch (score.kind()) {
+            case DOT -> s.defaultScale();
+            case NEG_SQ_DIST -> 1f / s.headDim();
+            case ADDITIVE -> 1f;
+        };
         this.causal = b.causal;
         this.keyLengths = b.keyLengths == null ? null : checkKeyLengths(b.keyLengths, s);
         this.windowLeft = b.windowLeft;
@@ -61,6 +73,13 @@ public final class AttentionRequest {
         this.wantLse = b.wantLse;
         this.storage = b.storage;
         this.layout = b.layout;
+        if (score.kind() == Score.Kind.ADDITIVE) {
+            AdditiveProjection.check(this, b.scale != null);
+        }
+        if (normalize == Normalize.MEAN && wantLse) {
+            throw new InvalidRequestException("lse", "no log-sum-exp with normalize MEAN (its weights are no softmax)",
+                    "returnLse(true)");
+        }
         fitsArray("output", "O [B,Hq,Nq,Dv]", s.outElements());
         if (wantWeights) {
             if (edges != null) {
@@ -69,6 +88,30 @@ public final class AttentionRequest {
                 fitsArray("weights", "P [B,Hq,Nq,Nk]", s.scoreElements());
             }
         }
+    }
+
+    /** The request with Q and K replaced by an additive score's projections, of head dimension d. */
+    private AttentionRequest(AttentionRequest base, int d, FloatData q, FloatData k) {
+        Shape s = base.shape;
+        this.shape = new Shape(s.batch(), s.queryHeads(), s.kvHeads(), s.queryLen(), s.keyLen(), d, s.valueDim());
+        this.q = q;
+        this.k = k;
+        this.v = base.v;
+        this.scale = 1f;
+        this.causal = base.causal;
+        this.keyLengths = base.keyLengths;
+        this.windowLeft = base.windowLeft;
+        this.windowRight = base.windowRight;
+        this.edges = base.edges;
+        this.mask = base.mask;
+        this.bias = base.bias;
+        this.wantWeights = base.wantWeights;
+        this.wantLse = base.wantLse;
+        this.storage = base.storage;
+        this.layout = base.layout;
+        this.score = base.score;
+        this.normalize = base.normalize;
+        this.projected = true;
     }
 
     public static Builder builder(Shape shape) {
@@ -169,6 +212,30 @@ public final class AttentionRequest {
         return layout;
     }
 
+    /** The score function (default {@link Score#dot()}). */
+    public Score score() {
+        return score;
+    }
+
+    /** How scores become weights (default {@link Normalize#SOFTMAX}). */
+    public Normalize normalize() {
+        return normalize;
+    }
+
+    /**
+     * For backends: an additive score as the dot product it is, act(Q'·K'ᵀ) with scale 1, where
+     * Q' = [a_q·q, e_g] and K' = [1, a_k·k for each query head g of the key's group] (one column for shared
+     * weights), the projections computed in float64 and rounded once; the activation ({@link Score#slope()})
+     * is left to apply to the product. This request itself for the other scores, and once projected.
+     */
+    public AttentionRequest additiveAsDot() {
+        if (score.kind() != Score.Kind.ADDITIVE || projected) {
+            return this;
+        }
+        AdditiveProjection p = new AdditiveProjection(this);
+        return new AttentionRequest(this, p.width(), FloatData.of(p.queries()), FloatData.of(p.keys()));
+    }
+
     /** Refuses a graph in one of the three stages: attention over edges is one call, with no Nq × Nk matrix. */
     public void checkNoEdges(String stage) {
         if (edges != null) {
@@ -186,8 +253,12 @@ public final class AttentionRequest {
         }
     }
 
-    /** Checks an LSE output array given to a single stage: null, or [B,Hq,Nq] floats. */
+    /** Checks an LSE output array given to a single stage: null, or [B,Hq,Nq] floats (null under MEAN). */
     public void checkLse(float[] lse) {
+        if (lse != null && normalize == Normalize.MEAN) {
+            throw new InvalidRequestException("lse", "no log-sum-exp with normalize MEAN (its weights are no softmax)",
+                    "an lse array");
+        }
         if (lse != null && lse.length != shape.lseElements()) {
             throw new InvalidRequestException("lse", "[B,Hq,Nq] = " + shape.lseElements() + " floats",
                     String.valueOf(lse.length));
@@ -289,6 +360,8 @@ public final class AttentionRequest {
         private boolean wantLse;
         private Storage storage = Storage.F32;
         private Layout layout = Layout.BHND;
+        private Score score = Score.dot();
+        private Normalize normalize = Normalize.SOFTMAX;
 
         private Builder(Shape shape) {
             this.shape = shape;
@@ -342,7 +415,19 @@ public final class AttentionRequest {
             return this;
         }
 
-        /** Softmax scale; defaults to 1/√D. */
+        /** The score function (default {@link Score#dot()}); null restores the default. */
+        public Builder score(Score score) {
+            this.score = score == null ? Score.dot() : score;
+            return this;
+        }
+
+        /** How scores become weights (default {@link Normalize#SOFTMAX}); null restores the default. */
+        public Builder normalize(Normalize normalize) {
+            this.normalize = normalize == null ? Normalize.SOFTMAX : normalize;
+            return this;
+        }
+
+        /** The score's scale; defaults to 1/√D for {@link Score#dot()}, 1/D for {@link Score#negSqDist()}. */
         public Builder scale(float scale) {
             this.scale = scale;
             return this;

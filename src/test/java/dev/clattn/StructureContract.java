@@ -141,7 +141,7 @@ public interface StructureContract {
     }
 
     /** Dense [B,Hq,Nq,Nk] weights gathered per edge, [B,Hq,E]. */
-    private static double[] perEdge(Shape s, Edges graph, double[] dense) {
+    static double[] perEdge(Shape s, Edges graph, double[] dense) {
         double[] p = new double[s.heads() * graph.count()];
         for (int bh = 0; bh < s.heads(); bh++) {
             for (int i = 0; i < s.queryLen(); i++) {

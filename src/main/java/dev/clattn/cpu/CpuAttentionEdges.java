@@ -15,8 +15,8 @@ public final class CpuAttentionEdges {
 
     /**
      * Row (bh, i): O into out[oOff, oOff + Dv), the row's weights into p[pOff + e − start] for its edges when p is
-     * not null; returns the LSE (−∞ and a zero row when no edge is visible). {@code s} holds the row's degree
-     * in floats of scratch, {@code acc} Dv.
+     * not null; returns the LSE (−∞ and a zero row when no edge is visible; log n of its n visible edges under mean
+     * normalisation). {@code s} holds the row's degree in floats of scratch, {@code acc} Dv.
      */
     public static float row(AttentionRequest r, float[] q, float[] k, float[] v, int[] indptr, int[] indices, int bh,
             int i, float[] s, float[] acc, float[] out, int oOff, float[] p, long pOff) {
@@ -35,17 +35,18 @@ public final class CpuAttentionEdges {
         int qo = (bh * sh.queryLen() + i) * d;
         int e0 = indptr[i];
         int n = indptr[i + 1] - e0;
+        CpuScores fn = CpuScores.of(r);
         float max = Float.NEGATIVE_INFINITY;
         for (int x = 0; x < n; x++) {
             int j = indices[e0 + x];
             float score = Float.NEGATIVE_INFINITY;
             if (j >= first && j < end && (mask == null || mask.data()[(int) (mo + j * mask.keyStride())] != 0)) {
                 long ko = ((long) kvHead * sh.keyLen() + j) * d;
-                float dot = 0;
+                float sum = 0;
                 for (int c = 0; c < d; c++) {
-                    dot += q[qo + c] * k[(int) (ko + c)];
+                    sum += fn.term(q[qo + c], k[(int) (ko + c)]);
                 }
-                score = r.scale() * dot + (bias == null ? 0 : bias.data()[(int) (bo + j * bias.keyStride())]);
+                score = fn.of(sum) + (bias == null ? 0 : bias.data()[(int) (bo + j * bias.keyStride())]);
             }
             s[x] = score;
             max = score > max || Float.isNaN(score) ? score : max;
@@ -59,10 +60,15 @@ public final class CpuAttentionEdges {
             return Float.NEGATIVE_INFINITY;
         }
         float sum = 0;
-        for (int x = 0; x < n; x++) {
-            float w = (float) Math.exp(s[x] - max);
-            s[x] = w;
-            sum += w;
+        if (fn.mean()) {
+            sum = CpuScores.meanWeights(s, 0, n);
+            max = 0;
+        } else {
+            for (int x = 0; x < n; x++) {
+                float w = (float) Math.exp(s[x] - max);
+                s[x] = w;
+                sum += w;
+            }
         }
         for (int x = 0; x < n; x++) {
             if (s[x] != 0) {

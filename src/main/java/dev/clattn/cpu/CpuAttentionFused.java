@@ -74,11 +74,16 @@ final class CpuAttentionFused {
             from = Math.min(from, first[x]);
         }
         from = Math.min(from, most);
-        scores(sh, q, p.kt(), bh, i0, rows, from, most, s);
+        CpuScores score = CpuScores.of(r);
+        if (score.distance()) {
+            distances(sh, q, p.kt(), bh, i0, rows, from, most, s);
+        } else {
+            scores(sh, q, p.kt(), bh, i0, rows, from, most, s);
+        }
         float[] sums = new float[ROWS];
         for (int x = 0; x < rows; x++) {
             int row = bh * sh.queryLen() + i0 + x;
-            float max = softmax(r, bh, i0 + x, from, first[x], seen[x], most, s[x], sums, x);
+            float max = softmax(r, score, bh, i0 + x, from, first[x], seen[x], most, s[x], sums, x);
             Arrays.fill(acc[x], 0f);
             if (lse != null) {
                 lse[row] = max == Float.NEGATIVE_INFINITY ? max : max + (float) Math.log(sums[x]);
@@ -136,21 +141,43 @@ final class CpuAttentionFused {
         }
     }
 
+    /** s[x][j] = ‖q_x − k_j‖² for j in [from, keys), as {@link #scores} does the dot products. */
+    private static void distances(Shape sh, float[] q, float[][] kt, int bh, int i0, int rows, int from, int keys,
+            float[][] s) {
+        int d = sh.headDim();
+        int qo = (bh * sh.queryLen() + i0) * d;
+        for (int x = 0; x < rows; x++) {
+            Arrays.fill(s[x], from, keys, 0f);
+        }
+        for (int e = 0; e < d; e++) {
+            float[] k = kt[e];
+            for (int x = 0; x < rows; x++) {
+                float a = q[qo + x * d + e];
+                float[] sx = s[x];
+                for (int j = from; j < keys; j++) {
+                    float t = a - k[j];
+                    sx[j] += t * t;
+                }
+            }
+        }
+    }
+
     /**
-     * Scales row x's scores, applies the masks, and leaves exp(s − max) in s[first, seen) and 0 in the rest of
+     * Finishes row x's scores, applies the masks, and leaves exp(s − max) in s[first, seen) and 0 in the rest of
      * [from, most); returns the max (−∞ for a row with no visible key, NaN when a score is NaN) and puts the sum
-     * in sums[x].
+     * in sums[x]. Under mean normalisation, the scores themselves and the number of visible keys, and max 0.
      */
-    private static float softmax(AttentionRequest r, int bh, int i, int from, int first, int seen, int most,
-            float[] s, float[] sums, int x) {
+    private static float softmax(AttentionRequest r, CpuScores score, int bh, int i, int from, int first, int seen,
+            int most, float[] s, float[] sums, int x) {
         Shape sh = r.shape();
         int b = bh / sh.queryHeads();
         int h = bh % sh.queryHeads();
         float scale = r.scale();
+        boolean plain = !score.distance() && !score.activation();
         Broadcast<byte[]> mask = r.mask();
         Broadcast<float[]> bias = r.bias();
         float max = Float.NEGATIVE_INFINITY;
-        if (mask == null && bias == null) {
+        if (mask == null && bias == null && plain) {
             for (int j = first; j < seen; j++) {
                 float v = scale * s[j];
                 s[j] = v;
@@ -160,7 +187,7 @@ final class CpuAttentionFused {
             long mo = mask == null ? 0 : mask.rowOffset(b, h, i);
             long bo = bias == null ? 0 : bias.rowOffset(b, h, i);
             for (int j = first; j < seen; j++) {
-                float v = scale * s[j];
+                float v = score.of(s[j]);
                 if (mask != null && mask.data()[(int) (mo + j * mask.keyStride())] == 0) {
                     v = Float.NEGATIVE_INFINITY;
                 } else if (bias != null) {
@@ -175,6 +202,10 @@ final class CpuAttentionFused {
         sums[x] = 0;
         if (max == Float.NEGATIVE_INFINITY) {
             return max;
+        }
+        if (score.mean()) {
+            sums[x] = CpuScores.meanWeights(s, first, seen);
+            return 0f;
         }
         float sum = 0;
         for (int j = first; j < seen; j++) {

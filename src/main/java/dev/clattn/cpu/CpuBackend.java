@@ -121,7 +121,8 @@ public final class CpuBackend implements Backend {
     }
 
     /** @param target the output array to fill, or null for a new one */
-    private AttentionResult attentionUnlocked(AttentionRequest r, float[] target) {
+    private AttentionResult attentionUnlocked(AttentionRequest request, float[] target) {
+        AttentionRequest r = request.additiveAsDot();
         Shape s = r.shape();
         HostMemory.Plan plan = target != null ? new HostMemory.Plan() : new HostMemory.Plan().results(r);
         copies(plan, "q", r.q(), r.storage() == Storage.F16);
@@ -235,7 +236,8 @@ public final class CpuBackend implements Backend {
         return call(() -> qktUnlocked(r));
     }
 
-    private float[] qktUnlocked(AttentionRequest r) {
+    private float[] qktUnlocked(AttentionRequest request) {
+        AttentionRequest r = request.additiveAsDot();
         r.checkNoEdges("qkt");
         Shape s = r.shape();
         float[] q = input(r, "q");

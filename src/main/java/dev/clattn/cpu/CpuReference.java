@@ -13,7 +13,10 @@ public final class CpuReference {
     private CpuReference() {
     }
 
-    /** dst[off + j] = scale · q_i·k_j for visible keys, −∞ for keys hidden by causality, window or key length. */
+    /**
+     * dst[off + j] = the score of q_i and k_j (scale · q_i·k_j by default, {@link CpuScores}) for visible keys,
+     * −∞ for keys hidden by causality, window or key length.
+     */
     public static void qkt(AttentionRequest r, float[] q, float[] k, int bh, int i, float[] dst, int off) {
         Shape s = r.shape();
         int d = s.headDim();
@@ -23,10 +26,14 @@ public final class CpuReference {
         long kBase = (long) kHead * s.keyLen() * d;
         int n = r.visibleKeys(b, i);
         int first = Math.min(r.firstVisibleKey(b, i), n);
-        float scale = r.scale();
+        CpuScores score = CpuScores.of(r);
         java.util.Arrays.fill(dst, off, off + first, Float.NEGATIVE_INFINITY);
         for (int j = first; j < n; j++) {
             int ko = (int) (kBase + (long) j * d);
+            if (score.distance()) {
+                dst[off + j] = score.of(distance(q, qo, k, ko, d));
+                continue;
+            }
             float a0 = 0;
             float a1 = 0;
             float a2 = 0;
@@ -41,16 +48,35 @@ public final class CpuReference {
             for (; e < d; e++) {
                 a0 += q[qo + e] * k[ko + e];
             }
-            dst[off + j] = scale * ((a0 + a1) + (a2 + a3));
+            dst[off + j] = score.of((a0 + a1) + (a2 + a3));
         }
         for (int j = n; j < s.keyLen(); j++) {
             dst[off + j] = Float.NEGATIVE_INFINITY;
         }
     }
 
+    /** ‖q − k‖² over d dimensions, as the sum of the squared differences themselves. */
+    private static float distance(float[] q, int qo, float[] k, int ko, int d) {
+        float a0 = 0;
+        float a1 = 0;
+        int e = 0;
+        for (; e + 1 < d; e += 2) {
+            float t0 = q[qo + e] - k[ko + e];
+            float t1 = q[qo + e + 1] - k[ko + e + 1];
+            a0 += t0 * t0;
+            a1 += t1 * t1;
+        }
+        for (; e < d; e++) {
+            float t = q[qo + e] - k[ko + e];
+            a0 += t * t;
+        }
+        return a0 + a1;
+    }
+
     /**
      * Softmax of row[off, off + Nk) in place with the boolean mask, bias, causality and key length applied;
      * returns the row's log-sum-exp (−∞ and an all-zero row when no key is visible; NaN spreads over the row).
+     * Under {@link dev.clattn.Normalize#MEAN}, the scores over the number n of visible keys, returning log n.
      */
     public static float softmaxRows(AttentionRequest r, int bh, int i, float[] row, int off) {
         Shape s = r.shape();
@@ -79,6 +105,15 @@ public final class CpuReference {
             java.util.Arrays.fill(row, off, off + s.keyLen(), 0f);
             return Float.NEGATIVE_INFINITY;
         }
+        java.util.Arrays.fill(row, off, off + first, 0f);
+        java.util.Arrays.fill(row, off + n, off + s.keyLen(), 0f);
+        if (r.normalize() == dev.clattn.Normalize.MEAN) {
+            int count = CpuScores.meanWeights(row, off + first, off + n);
+            for (int j = first; j < n; j++) {
+                row[off + j] /= count;
+            }
+            return (float) Math.log(count);
+        }
         float sum = 0;
         for (int j = first; j < n; j++) {
             float e = (float) Math.exp(row[off + j] - max);
@@ -88,8 +123,6 @@ public final class CpuReference {
         for (int j = first; j < n; j++) {
             row[off + j] /= sum;
         }
-        java.util.Arrays.fill(row, off, off + first, 0f);
-        java.util.Arrays.fill(row, off + n, off + s.keyLen(), 0f);
         return max + (float) Math.log(sum);
     }
 

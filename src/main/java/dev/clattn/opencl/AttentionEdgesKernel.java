@@ -8,17 +8,22 @@ final class AttentionEdgesKernel extends WorkGroupLauncher {
     /** The last program's defines, kept so that a repeated shape builds no string. */
     private int lastD;
     private int lastDv;
+    private String lastScore;
     private String lastDefines;
 
     AttentionEdgesKernel(ClContext context, KernelSource source, Map<String, Integer> overrides) {
         super(context, source, overrides, false);
     }
 
-    /** O, LSE and (with {@code p}) the weights per edge for every head, in parts of at most maxGroups heads. */
-    void enqueue(Shape s, float scale, ClBuffer q, ClBuffer k, ClBuffer v, ClBuffer o, ClBuffer lse, ClBuffer p,
-            boolean writeP, ClBuffer indptr, ClBuffer indices, long edges, Masks masks, int maxGroups) {
-        if (lastDefines == null || lastD != s.headDim() || lastDv != s.valueDim()) {
-            lastDefines = " -DHEAD_D=" + s.headDim() + " -DHEAD_DV=" + s.valueDim();
+    /**
+     * O, LSE and (with {@code p}) the weights per edge for every head, in parts of at most maxGroups heads;
+     * {@code score}: the request's {@link ScoreDefines#of}.
+     */
+    void enqueue(Shape s, String score, float scale, ClBuffer q, ClBuffer k, ClBuffer v, ClBuffer o, ClBuffer lse,
+            ClBuffer p, boolean writeP, ClBuffer indptr, ClBuffer indices, long edges, Masks masks, int maxGroups) {
+        if (lastDefines == null || lastD != s.headDim() || lastDv != s.valueDim() || !score.equals(lastScore)) {
+            lastDefines = " -DHEAD_D=" + s.headDim() + " -DHEAD_DV=" + s.valueDim() + score;
+            lastScore = score;
             lastD = s.headDim();
             lastDv = s.valueDim();
         }

@@ -40,7 +40,7 @@ final class AttentionFlashKernel extends Launcher implements FusedKernel {
     @Override
     public boolean fits(Shape s) {
         return fitsByDims.computeIfAbsent(((long) s.headDim() << 32) | s.valueDim(),
-                key -> fits(defines(s, Storage.F32, false, false)));
+                key -> fits(shapeDefines(s, Storage.F32, false, false, "")));
     }
 
     @Override
@@ -51,15 +51,11 @@ final class AttentionFlashKernel extends Launcher implements FusedKernel {
         }
     }
 
-    private String defines(Shape s, Storage storage, boolean mask, boolean bias) {
-        return shapeDefines(s, storage, mask, bias);
-    }
-
     @Override
-    public void enqueue(Shape s, Storage storage, float scale, int splits, int splitKeys, int head0, int heads,
-            ClBuffer q, ClBuffer k, ClBuffer v, ClBuffer o, ClBuffer lse, Masks masks) {
-        beginFused(defines(s, storage, masks.mask().present() != 0, masks.bias().present() != 0), s, scale, splitKeys,
-                head0, q, k, v, o, lse, masks);
+    public void enqueue(Shape s, Storage storage, String score, float scale, int splits, int splitKeys, int head0,
+            int heads, ClBuffer q, ClBuffer k, ClBuffer v, ClBuffer o, ClBuffer lse, Masks masks) {
+        String defines = shapeDefines(s, storage, masks.mask().present() != 0, masks.bias().present() != 0, score);
+        beginFused(defines, s, scale, splitKeys, head0, q, k, v, o, lse, masks);
         launchGroups(ceilDiv(s.queryLen(), params.get("TILE_Q")), heads, splits);
     }
 }

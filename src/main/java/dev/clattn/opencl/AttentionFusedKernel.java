@@ -28,13 +28,13 @@ final class AttentionFusedKernel extends Launcher implements FusedKernel {
     /** Builds the program for this shape and checks what the driver says it needs against the device. */
     @Override
     public void checkShape(Shape s, Storage storage) {
-        resources(shapeDefines(s, storage));
+        resources(shapeDefines(s, storage, ""));
     }
 
     @Override
-    public void enqueue(Shape s, Storage storage, float scale, int splits, int splitKeys, int head0, int heads,
-            ClBuffer q, ClBuffer k, ClBuffer v, ClBuffer o, ClBuffer lse, Masks masks) {
-        beginFused(shapeDefines(s, storage), s, scale, splitKeys, head0, q, k, v, o, lse, masks);
+    public void enqueue(Shape s, Storage storage, String score, float scale, int splits, int splitKeys, int head0,
+            int heads, ClBuffer q, ClBuffer k, ClBuffer v, ClBuffer o, ClBuffer lse, Masks masks) {
+        beginFused(shapeDefines(s, storage, score), s, scale, splitKeys, head0, q, k, v, o, lse, masks);
         launchGroups(ceilDiv(s.queryLen(), params.get("TILE_Q")), heads, splits);
     }
 }

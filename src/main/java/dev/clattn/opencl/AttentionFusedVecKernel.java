@@ -35,13 +35,13 @@ final class AttentionFusedVecKernel extends Launcher implements FusedKernel {
 
     @Override
     public void checkShape(Shape s, Storage storage) {
-        resources(shapeDefines(s, Storage.F32));
+        resources(shapeDefines(s, Storage.F32, ""));
     }
 
     @Override
-    public void enqueue(Shape s, Storage storage, float scale, int splits, int splitKeys, int head0, int heads,
-            ClBuffer q, ClBuffer k, ClBuffer v, ClBuffer o, ClBuffer lse, Masks masks) {
-        beginFused(shapeDefines(s, Storage.F32), s, scale, splitKeys, head0, q, k, v, o, lse, masks);
+    public void enqueue(Shape s, Storage storage, String score, float scale, int splits, int splitKeys, int head0,
+            int heads, ClBuffer q, ClBuffer k, ClBuffer v, ClBuffer o, ClBuffer lse, Masks masks) {
+        beginFused(shapeDefines(s, Storage.F32, score), s, scale, splitKeys, head0, q, k, v, o, lse, masks);
         launchGroups(ceilDiv(s.queryLen(), tileQ()), heads, splits);
     }
 }

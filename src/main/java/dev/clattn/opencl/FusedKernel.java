@@ -31,8 +31,9 @@ interface FusedKernel extends Tunable {
 
     /**
      * Launches query heads [head0, head0 + heads) of the B·Hq heads, so that a device limiting the work-groups
-     * per grid dimension can take the problem in parts; the buffers always hold all heads.
+     * per grid dimension can take the problem in parts; the buffers always hold all heads. {@code score} holds
+     * the request's {@link ScoreDefines}.
      */
-    void enqueue(Shape s, Storage storage, float scale, int splits, int splitKeys, int head0, int heads, ClBuffer q,
+    void enqueue(Shape s, Storage storage, String score, float scale, int splits, int splitKeys, int head0, int heads, ClBuffer q,
             ClBuffer k, ClBuffer v, ClBuffer o, ClBuffer lse, Masks masks);
 }

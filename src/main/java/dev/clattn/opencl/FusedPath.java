@@ -157,8 +157,9 @@ final class FusedPath implements AutoCloseable {
     private void enqueue(FusedKernel fused, AttentionRequest r, int splits, int splitKeys, ClBuffer q, ClBuffer k,
             ClBuffer v, ClBuffer o, ClBuffer lse, Masks masks) {
         int heads = r.shape().heads();
+        String score = ScoreDefines.of(r);
         for (int h0 = 0; h0 < heads; h0 += maxGridGroups) {
-            fused.enqueue(r.shape(), r.storage(), r.scale(), splits, splitKeys, h0, Math.min(maxGridGroups, heads - h0),
+            fused.enqueue(r.shape(), r.storage(), score, r.scale(), splits, splitKeys, h0, Math.min(maxGridGroups, heads - h0),
                     q, k, v, o, lse, masks);
         }
     }

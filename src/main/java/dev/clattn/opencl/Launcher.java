@@ -53,6 +53,7 @@ abstract class Launcher implements Tunable {
     private final long[] local3 = new long[3];
     // The last shape defines made and begun, and their full options: a repeated shape builds no string.
     private long shapeKey;
+    private String shapeScore;
     private String shapeString;
     private String lastShapeDefines;
     private String lastOptions;
@@ -178,26 +179,29 @@ abstract class Launcher implements Tunable {
     }
 
     /**
-     * The head dimensions, the storage and (attention_flash) the mask and bias present, as a fused kernel's
-     * program defines them; the last one made is kept, so that a repeated shape builds no string.
+     * The head dimensions, the storage, (attention_flash) the mask and bias present and the score defines
+     * ({@link ScoreDefines}), as a fused kernel's program defines them; the last one made is kept, so that a
+     * repeated shape builds no string.
      */
-    protected String shapeDefines(dev.clattn.Shape s, dev.clattn.Storage storage, boolean mask, boolean bias) {
+    protected String shapeDefines(dev.clattn.Shape s, dev.clattn.Storage storage, boolean mask, boolean bias,
+            String score) {
         long key = ((long) s.headDim() << 36) | ((long) s.valueDim() << 4) | (storage.ordinal() << 2)
                 | (mask ? 2 : 0) | (bias ? 1 : 0);
-        if (key != shapeKey || shapeString == null) {
+        if (key != shapeKey || shapeString == null || !score.equals(shapeScore)) {
             String d = " -DHEAD_D=" + s.headDim() + " -DHEAD_DV=" + s.valueDim() + switch (storage) {
                 case F32 -> "";
                 case F16_KV -> " -DSTORAGE_F16";
                 case F16 -> " -DSTORAGE_F16 -DSTORAGE_F16_Q";
             };
-            shapeString = d + (mask ? " -DMASK_OPERAND" : "") + (bias ? " -DBIAS_OPERAND" : "");
+            shapeString = d + (mask ? " -DMASK_OPERAND" : "") + (bias ? " -DBIAS_OPERAND" : "") + score;
             shapeKey = key;
+            shapeScore = score;
         }
         return shapeString;
     }
 
-    protected String shapeDefines(dev.clattn.Shape s, dev.clattn.Storage storage) {
-        return shapeDefines(s, storage, false, false);
+    protected String shapeDefines(dev.clattn.Shape s, dev.clattn.Storage storage, String score) {
+        return shapeDefines(s, storage, false, false, score);
     }
 
     /** Starts a fused kernel's launch: the arguments every fused kernel takes, in their order. */

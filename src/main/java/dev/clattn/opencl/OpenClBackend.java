@@ -177,8 +177,9 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
-    public synchronized AttentionResult attention(AttentionRequest r) {
+    public synchronized AttentionResult attention(AttentionRequest request) {
         ensureOpen();
+        AttentionRequest r = request.additiveAsDot();
         if (r.edges() != null) {
             return edges.attention(r, null);
         }
@@ -197,8 +198,9 @@ public final class OpenClBackend implements Backend {
 
     /** On the fused path (the three-kernel one when the configuration forces it), O read into {@code out}. */
     @Override
-    public synchronized void attentionInto(AttentionRequest r, dev.clattn.FloatData out) {
+    public synchronized void attentionInto(AttentionRequest request, dev.clattn.FloatData out) {
         ensureOpen();
+        AttentionRequest r = request.additiveAsDot();
         if (r.edges() != null) {
             edges.attention(r, out);
         } else if (path == AttentionPath.THREE_KERNEL) {
@@ -209,8 +211,9 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
-    public synchronized float[] qkt(AttentionRequest r) {
+    public synchronized float[] qkt(AttentionRequest request) {
         ensureOpen();
+        AttentionRequest r = request.additiveAsDot();
         r.checkNoEdges("qkt");
         return threeKernel.qkt(r);
     }

@@ -10,11 +10,12 @@ final class SoftmaxRowsKernel extends Launcher {
         build("");
     }
 
-    void enqueue(Shape s, Chunk c, ClBuffer scores, ClBuffer lse, boolean writeLse, Masks masks) {
+    /** {@code normalize}: the request's {@link ScoreDefines#normalize}. */
+    void enqueue(Shape s, String normalize, Chunk c, ClBuffer scores, ClBuffer lse, boolean writeLse, Masks masks) {
         MaskArgs mask = masks.structural();
         Operand boolMask = masks.mask();
         Operand bias = masks.bias();
-        begin("").mem(scores).mem(lse).i(writeLse ? 1 : 0)
+        begin(normalize).mem(scores).mem(lse).i(writeLse ? 1 : 0)
                 .i(s.queryHeads()).i(s.queryLen()).i(s.keyLen()).i(c.bh0()).i(c.i0()).i(c.rows()).mask(mask)
                 .operand(boolMask).operand(bias);
         launchGroups(c.rows(), c.heads());

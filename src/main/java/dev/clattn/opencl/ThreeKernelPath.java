@@ -56,8 +56,8 @@ final class ThreeKernelPath implements AutoCloseable {
         float[] weights = r.wantWeights() ? HostMemory.floats("weights", r.scoreArrayLength("weights")) : null;
         for (Chunk c : chunks(s)) {
             ClBuffer scores = buffers.get(Role.SCORES, 4 * c.elements(s.keyLen()));
-            qkt.forShape(s).enqueue(s, r.scale(), c, q, k, scores, masks.structural());
-            softmax.forShape(s).enqueue(s, c, scores, lse, r.wantLse(), masks);
+            qkt.forShape(s).enqueue(s, ScoreDefines.score(r), r.scale(), c, q, k, scores, masks.structural());
+            softmax.forShape(s).enqueue(s, ScoreDefines.normalize(r), c, scores, lse, r.wantLse(), masks);
             av.forShape(s).enqueue(s, c, scores, v, o, masks.structural(), masks.any());
             if (weights != null) {
                 buffers.read(scores, 0, weights, c.offset(s, s.keyLen()), c.elements(s.keyLen()));
@@ -75,7 +75,7 @@ final class ThreeKernelPath implements AutoCloseable {
         Masks masks = buffers.masks(r);
         for (Chunk c : chunks(s)) {
             ClBuffer scores = buffers.get(Role.SCORES, 4 * c.elements(s.keyLen()));
-            qkt.forShape(s).enqueue(s, r.scale(), c, q, k, scores, masks.structural());
+            qkt.forShape(s).enqueue(s, ScoreDefines.score(r), r.scale(), c, q, k, scores, masks.structural());
             buffers.read(scores, 0, out, c.offset(s, s.keyLen()), c.elements(s.keyLen()));
         }
         return out;
@@ -90,7 +90,7 @@ final class ThreeKernelPath implements AutoCloseable {
             long n = c.elements(s.keyLen());
             ClBuffer buf = buffers.get(Role.SCORES, 4 * n);
             buffers.write(buf, Pointer.to(scores).withByteOffset(4 * c.offset(s, s.keyLen())), 4 * n);
-            softmax.forShape(s).enqueue(s, c, buf, lse, lseOut != null, masks);
+            softmax.forShape(s).enqueue(s, ScoreDefines.normalize(r), c, buf, lse, lseOut != null, masks);
             buffers.read(buf, 0, out, c.offset(s, s.keyLen()), n);
         }
         if (lseOut != null) {

@@ -5,9 +5,15 @@ import dev.clattn.BackendContract;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
-class CpuBackendTest extends BackendContract implements dev.clattn.KvCacheContract, dev.clattn.StructureContract {
+class CpuBackendTest extends BackendContract implements dev.clattn.KvCacheContract, dev.clattn.StructureContract,
+        dev.clattn.ScoreContract {
     @Override
     public dev.clattn.spi.Backend structureBackend() {
+        return backend();
+    }
+
+    @Override
+    public dev.clattn.spi.Backend scoreBackend() {
         return backend();
     }
 

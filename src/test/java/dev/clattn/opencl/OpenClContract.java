@@ -8,11 +8,17 @@ import org.junit.jupiter.api.TestInstance;
 
 /** The backend contract on the OpenCL test device, with one engine per test class built from {@link #config()}. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class OpenClContract extends BackendContract implements dev.clattn.StructureContract {
+abstract class OpenClContract extends BackendContract implements dev.clattn.StructureContract,
+        dev.clattn.ScoreContract {
     private OpenClBackend backend;
 
     @Override
     public dev.clattn.spi.Backend structureBackend() {
+        return backend;
+    }
+
+    @Override
+    public dev.clattn.spi.Backend scoreBackend() {
         return backend;
     }
 

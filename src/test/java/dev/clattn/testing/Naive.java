@@ -3,6 +3,8 @@ package dev.clattn.testing;
 import dev.clattn.AttentionRequest;
 import dev.clattn.Broadcast;
 import dev.clattn.Causal;
+import dev.clattn.Normalize;
+import dev.clattn.Score;
 import dev.clattn.Shape;
 
 /**
@@ -91,15 +93,37 @@ public final class Naive {
         return (b * s.kvHeads() + h / s.group()) * s.keyLen() + j;
     }
 
-    private double dot(int b, int h, int i, int j) {
+    /** The score from its definition: the dot product, the squared distance itself, or act(a_q·q + a_k·k). */
+    private double score(int b, int h, int i, int j) {
         int d = s.headDim();
         int qo = ((b * s.queryHeads() + h) * s.queryLen() + i) * d;
         int ko = kvRow(b, h, j) * d;
+        Score fn = r.score();
         double acc = 0;
-        for (int e = 0; e < d; e++) {
-            acc = rd(acc + rd((double) q[qo + e] * k[ko + e]));
+        switch (fn.kind()) {
+            case DOT -> {
+                for (int e = 0; e < d; e++) {
+                    acc = rd(acc + rd((double) q[qo + e] * k[ko + e]));
+                }
+                return rd(r.scale() * acc);
+            }
+            case NEG_SQ_DIST -> {
+                for (int e = 0; e < d; e++) {
+                    double t = rd((double) q[qo + e] - k[ko + e]);
+                    acc = rd(acc + rd(t * t));
+                }
+                return -rd(r.scale() * acc);
+            }
+            default -> {
+                double u = 0;
+                for (int e = 0; e < d; e++) {
+                    u = rd(u + rd((double) fn.weight(h, 0, e) * q[qo + e]));
+                    acc = rd(acc + rd((double) fn.weight(h, 1, e) * k[ko + e]));
+                }
+                double x = rd(u + acc);
+                return x < 0 ? rd(fn.slope() * x) : x;
+            }
         }
-        return rd(r.scale() * acc);
     }
 
     /** S with −∞ where causality or key length hides the key. */
@@ -107,13 +131,13 @@ public final class Naive {
         double[] out = new double[(int) s.scoreElements()];
         forEachRow((b, h, i, row) -> {
             for (int j = 0; j < s.keyLen(); j++) {
-                out[row * s.keyLen() + j] = structurallyVisible(b, i, j) ? dot(b, h, i, j) : Double.NEGATIVE_INFINITY;
+                out[row * s.keyLen() + j] = structurallyVisible(b, i, j) ? score(b, h, i, j) : Double.NEGATIVE_INFINITY;
             }
         });
         return out;
     }
 
-    /** Softmax of the given scores with every mask and the bias; fills lse. */
+    /** Softmax (or mean) of the given scores with every mask and the bias; fills lse. */
     public double[] softmaxRows(float[] scores, double[] lse) {
         double[] out = new double[scores.length];
         forEachRow((b, h, i, row) -> {
@@ -139,6 +163,9 @@ public final class Naive {
         if (max == Double.NEGATIVE_INFINITY) {
             return Double.NEGATIVE_INFINITY;
         }
+        if (r.normalize() == Normalize.MEAN) {
+            return mean(b, h, i, x, out, off);
+        }
         double sum = 0;
         for (int j = 0; j < s.keyLen(); j++) {
             if (visible(b, h, i, j)) {
@@ -152,6 +179,22 @@ public final class Naive {
             }
         }
         return rd(max + rd(Math.log(sum)));
+    }
+
+    /** P = x / n over the n visible keys whose biased score is not −∞; returns log n. */
+    private double mean(int b, int h, int i, double[] x, double[] out, int off) {
+        int n = 0;
+        for (int j = 0; j < s.keyLen(); j++) {
+            if (visible(b, h, i, j) && x[j] != Double.NEGATIVE_INFINITY) {
+                n++;
+            }
+        }
+        for (int j = 0; j < s.keyLen(); j++) {
+            if (visible(b, h, i, j) && x[j] != Double.NEGATIVE_INFINITY) {
+                out[off + j] = rd(x[j] / n);
+            }
+        }
+        return Math.log(n);
     }
 
     /** Σ_j P·V over structurally visible keys with a non-zero weight. */
@@ -186,7 +229,7 @@ public final class Naive {
         forEachRow((b, h, i, row) -> {
             double[] x = new double[s.keyLen()];
             for (int j = 0; j < s.keyLen(); j++) {
-                x[j] = visible(b, h, i, j) ? dot(b, h, i, j) : Double.NEGATIVE_INFINITY;
+                x[j] = visible(b, h, i, j) ? score(b, h, i, j) : Double.NEGATIVE_INFINITY;
             }
             lse[row] = softmax(b, h, i, x, weights, row * s.keyLen());
             double[] p = java.util.Arrays.copyOfRange(weights, row * s.keyLen(), (row + 1) * s.keyLen());

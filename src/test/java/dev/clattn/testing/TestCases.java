@@ -84,6 +84,23 @@ public final class TestCases {
         return pipeline().stream().filter(c -> names.contains(c.name())).toList();
     }
 
+    /**
+     * The score functions' and the mean normalisation's cases: awkward sizes (N 1, 97, 1025; D 1, 3, 111), GQA,
+     * both causal alignments, key lengths, a mask, a bias, a window, NaN planted where no query looks.
+     */
+    public static List<Case> scores() {
+        return List.of(
+                Case.of("s-N1-D1", shape(1, 1, 1, 1, 1, 1, 1)),
+                Case.of("s-N97-D3-GQA", shape(2, 4, 2, 97, 97, 3, 3)).causal(Causal.TOP_LEFT),
+                Case.of("s-D111-mask-bias", shape(1, 2, 1, 40, 70, 111, 40)).mask(0.7, 1, 1, 40, 70).bias(1, 2, 1, 70)
+                        .plantNaN(),
+                Case.of("s-Nq<Nk-key-lengths", shape(2, 2, 2, 17, 97, 16, 16)).causal(Causal.BOTTOM_RIGHT)
+                        .keyLengths(97, 50).plantNaN(),
+                Case.of("s-Nq>Nk-top-left", shape(1, 2, 2, 97, 17, 24, 8)).causal(Causal.TOP_LEFT),
+                Case.of("s-window", shape(1, 2, 2, 97, 97, 64, 64)).window(16, 3).plantNaN(),
+                Case.of("s-1025", shape(1, 1, 1, 1025, 1025, 8, 8)).causal(Causal.BOTTOM_RIGHT));
+    }
+
     /** Shapes for one stage at a time: tile edges on every axis. */
     public static List<Case> stages() {
         return List.of(
