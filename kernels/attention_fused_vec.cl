@@ -270,7 +270,7 @@ void attention_fused_vec(__global const float* restrict q, __global const float*
         for (int c0 = 0; c0 < DV_FULL; c0 += DV_STEP) {
             PV_BLOCK(acc, pw, vt, c0, kd, kn)
         }
-        for (int c = 0; c < kn && DV_FULL < HEAD_DV; ++c) {
+        for (int c = 0; c < (DV_FULL < HEAD_DV ? kn : 0); ++c) {
             __global const float* vrow = vt + (size_t)c * HEAD_DV;
             for (int r = 0; r < ROWS; ++r) {
                 const float w = pw[r][c];

@@ -52,6 +52,37 @@ class ValidationTest {
                 }).getMessage());
     }
 
+    /** S has D = 3 and Hq = 4: additive weights of another shape, a scale, half storage, an LSE under mean. */
+    @Test
+    void scoreAndNormalisationMisuseIsRefused() {
+        Score shared = Score.additive(new float[6], 2, 3);
+        rejects("additive: expected weights [2, D] = [2, 3] or [Hq, 2, D] = [4, 2, 3], got [2, 4]",
+                b -> b.score(Score.additive(new float[8], 2, 4)));
+        rejects("additive: expected weights [2, D] = [2, 3] or [Hq, 2, D] = [4, 2, 3], got [3, 2, 3]",
+                b -> b.score(Score.additive(new float[18], 3, 2, 3)));
+        rejects("scale: expected no scale with the additive score (it has none), got a scale",
+                b -> b.score(shared).scale(0.5f));
+        rejects("storage: expected F32 with the additive score, got F16_KV", b -> b.score(shared).storage(Storage.F16_KV));
+        rejects("lse: expected no log-sum-exp with normalize MEAN (its weights are no softmax), got returnLse(true)",
+                b -> b.normalize(Normalize.MEAN).returnLse(true));
+        assertEquals("additive: expected dims [2, D] or [Hq, 2, D], got [3, 2]", assertThrows(
+                InvalidRequestException.class, () -> Score.additive(new float[6], 3, 2)).getMessage());
+        assertEquals("additive: expected [2, 3] = 6 floats, got 5", assertThrows(InvalidRequestException.class,
+                () -> Score.additive(new float[5], 2, 3)).getMessage());
+        assertEquals("additive: expected finite weights, got NaN at [1]", assertThrows(InvalidRequestException.class,
+                () -> Score.additive(new float[] {0, Float.NaN}, 2, 1)).getMessage());
+        assertEquals("activation: expected the additive score, got NEG_SQ_DIST", assertThrows(
+                InvalidRequestException.class, () -> Score.negSqDist().leakyRelu(0.1f)).getMessage());
+        AttentionRequest mean = valid().normalize(Normalize.MEAN).build();
+        try (CpuBackend b = new CpuBackend(1)) {
+            assertEquals("lse: expected no log-sum-exp with normalize MEAN (its weights are no softmax), got an lse "
+                    + "array", assertThrows(InvalidRequestException.class, () -> b.softmaxRows(mean,
+                    new float[(int) S.scoreElements()], new float[(int) S.lseElements()])).getMessage());
+        }
+        assertEquals(1f / 3, valid().score(Score.negSqDist()).build().scale(), "neg-sq-dist's scale is 1/D");
+        assertEquals(1f, valid().score(shared).build().scale(), "the additive score has no scale");
+    }
+
     @Test
     void windowValuesBelowMinusOneAreRefused() {
         assertEquals("window: expected LEFT,RIGHT each >= -1 (-1 = unbounded), got -2,3", assertThrows(

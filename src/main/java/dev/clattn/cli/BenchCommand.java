@@ -64,6 +64,10 @@ final class BenchCommand implements Callable<Integer>, ArgumentOptions {
     @Option(names = "--degree", defaultValue = "16", paramLabel = "D",
             description = "edges per query row of --mask edges (a random graph)")
     int degree;
+    @Option(names = "--score", split = ",", defaultValue = "dot", paramLabel = "SCORE[/mean]", description =
+            "score functions to run: dot, neg-sq-dist, additive (random [2,D] weights, ReLU), each with /mean for the "
+            + "mean normalisation; rows other than dot are labelled mask+score")
+    List<String> scores;
     @Option(names = "--storage", split = ",", defaultValue = "f32", paramLabel = "f32|f16-kv|f16",
             description = "device storage of the inputs; half storage runs on the fused path only")
     List<String> storages;
@@ -135,6 +139,7 @@ final class BenchCommand implements Callable<Integer>, ArgumentOptions {
             throw new IllegalArgumentException("--window: expected LEFT,RIGHT each >= -1 (-1 = unbounded), got "
                     + window);
         }
+        scores.forEach(BenchWorkloads::checkScore);
         List<Storage> storage = storages.stream().map(Storage::parse).toList();
         List<String> tunings = switch (tuning) {
             case "profiles", "defaults" -> List.of(tuning);
@@ -157,6 +162,9 @@ final class BenchCommand implements Callable<Integer>, ArgumentOptions {
             maskKinds.stream().filter(m -> !m.equals("none") && !m.equals("causal")).findFirst().ifPresent(m -> {
                 throw new IllegalArgumentException("--mask: expected none or causal with --peer ort, got '" + m + "'");
             });
+            if (!scores.equals(List.of("dot"))) {
+                throw new IllegalArgumentException("--score: expected dot with --peer ort, got " + scores);
+            }
         }
         PrintWriter w = spec.commandLine().getOut();
         if (!noPeak && paths.stream().anyMatch(p -> p.equals("fused") || p.equals("three-kernel"))) {
@@ -185,23 +193,27 @@ final class BenchCommand implements Callable<Integer>, ArgumentOptions {
             // Inputs are made once per shape and mask and shared by every storage and path.
             for (Shape s : shapes) {
                 for (String mask : maskKinds) {
-                    AttentionRequest base = BenchWorkloads.request(s, mask, windowSize, degree);
-                    for (Storage st : storage) {
-                        AttentionRequest r = st == Storage.F32 ? base : BenchWorkloads.withStorage(base, st);
-                        for (Map.Entry<String, Backend> e : engines.entrySet()) {
-                            String[] pathTuning = e.getKey().split("/");
-                            if (st == Storage.F32 || pathTuning[0].equals("fused")) {
-                                for (BenchRow row : measure(e.getValue(), caches.get(e.getKey()), pathTuning[0],
-                                        pathTuning[1], r, mask)) {
-                                    rows.add(row);
-                                    w.println(BenchReport.line(row));
-                                    w.flush();
+                    AttentionRequest plain = BenchWorkloads.request(s, mask, windowSize, degree);
+                    for (String score : scores) {
+                        AttentionRequest base = BenchWorkloads.withScore(plain, score);
+                        String label = BenchWorkloads.label(mask, score);
+                        for (Storage st : storage) {
+                            AttentionRequest r = st == Storage.F32 ? base : BenchWorkloads.withStorage(base, st);
+                            for (Map.Entry<String, Backend> e : engines.entrySet()) {
+                                String[] pathTuning = e.getKey().split("/");
+                                if (st == Storage.F32 || pathTuning[0].equals("fused")) {
+                                    for (BenchRow row : measure(e.getValue(), caches.get(e.getKey()), pathTuning[0],
+                                            pathTuning[1], r, mask, label)) {
+                                        rows.add(row);
+                                        w.println(BenchReport.line(row));
+                                        w.flush();
+                                    }
                                 }
                             }
                         }
                     }
                     // ONNX Runtime runs right after clattn on the same inputs: float32 only, whatever --storage.
-                    for (BenchRow row : ortPeer == null ? List.<BenchRow>of() : ortPeer.measure(base, mask,
+                    for (BenchRow row : ortPeer == null ? List.<BenchRow>of() : ortPeer.measure(plain, mask,
                             ortSettings, w)) {
                         rows.add(row);
                         w.println(BenchReport.line(row));
@@ -247,28 +259,29 @@ final class BenchCommand implements Callable<Integer>, ArgumentOptions {
 
     /** @param cache the engine of the kv-cache path, else null */
     private List<BenchRow> measure(Backend backend, Attention cache, String path, String tuning, AttentionRequest r,
-            String mask) {
+            String mask, String label) {
         if (cache == null) {
-            return measure(backend, path, tuning, r, mask, () -> backend.attention(r), 0);
+            return measure(backend, path, tuning, r, mask, label, () -> backend.attention(r), 0);
         }
-        if (!mask.equals("none") || r.storage() != Storage.F32) {
-            throw new IllegalArgumentException("--paths " + KV_CACHE + ": expected --mask none and --storage f32, got "
-                    + mask + " and " + r.storage());
+        if (!label.equals("none") || r.storage() != Storage.F32) {
+            throw new IllegalArgumentException("--paths " + KV_CACHE + ": expected --mask none, --score dot and "
+                    + "--storage f32, got " + label + " and " + r.storage());
         }
         try (dev.clattn.tune.DecodeSteps kv = new dev.clattn.tune.DecodeSteps(cache, r, warmup + repeat + 1,
                 dev.clattn.tune.DecodeSteps.BLOCK)) {
-            return measure(backend, path, tuning, r, mask, kv::step, kv.bytesHeld());
+            return measure(backend, path, tuning, r, mask, label, kv::step, kv.bytesHeld());
         }
     }
 
+    /** {@code label}: the row's workload, the mask with any score function other than dot/softmax. */
     private List<BenchRow> measure(Backend backend, String path, String tuning, AttentionRequest r, String mask,
-            java.util.function.Supplier<dev.clattn.AttentionResult> call, long cacheBytes) {
+            String label, java.util.function.Supplier<dev.clattn.AttentionResult> call, long cacheBytes) {
         Shape s = r.shape();
         Storage st = r.storage();
         double visible = BenchWorkloads.visibleFraction(r, mask);
         double error = Float64Check.sampledError(r, call.get().output(), 16);
         if (!(error <= maxError)) {
-            throw new IllegalStateException(path + " " + s + " " + mask + " " + st + ": max error " + error
+            throw new IllegalStateException(path + " " + s + " " + label + " " + st + ": max error " + error
                     + " against float64 exceeds --max-error " + maxError + "; not timed");
         }
         OpenClBackend ocl = backend instanceof OpenClBackend o ? o : null;
@@ -286,14 +299,14 @@ final class BenchCommand implements Callable<Integer>, ArgumentOptions {
         double gflops = flops / ((Double.isNaN(kernel) ? host : kernel) * 1e6);
         boolean peakApplies = ocl != null || peakOnCpu;
         List<BenchRow> rows = new ArrayList<>();
-        rows.add(new BenchRow(path, "", tuning, s, mask, st, host, Samples.min(t.hostMs()), kernel,
+        rows.add(new BenchRow(path, "", tuning, s, label, st, host, Samples.min(t.hostMs()), kernel,
                 Samples.min(t.kernelMs()), gflops, flops / (host * 1e6), Double.NaN,
                 peakApplies ? fraction(gflops, true) : Double.NaN, error, held, backend.device(), params));
         for (Map.Entry<String, double[]> e : t.perKernelMs().entrySet()) {
             double ms = Samples.median(e.getValue());
             double kf = BenchRow.kernelFlops(e.getKey(), s, visible) / (ms * 1e6);
             double kb = BenchRow.kernelBytes(e.getKey(), s) / (ms * 1e6);
-            rows.add(new BenchRow(path, e.getKey(), tuning, s, mask, st, Double.NaN, Double.NaN, ms,
+            rows.add(new BenchRow(path, e.getKey(), tuning, s, label, st, Double.NaN, Double.NaN, ms,
                     Samples.min(e.getValue()), kf, Double.NaN, kb, Double.isNaN(kb) ? fraction(kf, true)
                             : fraction(kb, false), Double.NaN, held, backend.device(), params));
         }

@@ -32,7 +32,7 @@ final class BenchReport {
     private static final java.awt.Color[] PALETTE = java.util.stream.IntStream.of(0x1f77b4, 0xff7f0e, 0x2ca02c,
             0xd62728, 0x9467bd, 0x8c564b, 0xe377c2, 0x7f7f7f, 0xbcbd22, 0x17becf).mapToObj(java.awt.Color::new)
             .toArray(java.awt.Color[]::new);
-    private static final String COLUMNS = "%-22s %-8s %3s %4s %6s %6s %4s %-6s %-6s %10s %10s %9s %9s %8s %6s %8s";
+    private static final String COLUMNS = "%-22s %-8s %3s %4s %6s %6s %4s %-12s %-6s %10s %10s %9s %9s %8s %6s %8s";
 
     private BenchReport() {
     }

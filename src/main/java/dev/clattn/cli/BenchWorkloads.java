@@ -59,6 +59,50 @@ final class BenchWorkloads {
         }
     }
 
+    /** Checks a --score entry: dot, neg-sq-dist or additive, optionally with /mean. */
+    static void checkScore(String spec) {
+        String[] p = spec.split("/", -1);
+        if (!List.of("dot", "neg-sq-dist", "additive").contains(p[0]) || p.length > 2
+                || p.length == 2 && !p[1].equals("mean")) {
+            throw new IllegalArgumentException("--score: expected dot, neg-sq-dist or additive, each optionally "
+                    + "with /mean, got '" + spec + "'");
+        }
+    }
+
+    /** A row's workload: the mask, with the score after a '+' unless it is dot under softmax. */
+    static String label(String mask, String score) {
+        return score.equals("dot") ? mask : mask + "+" + score;
+    }
+
+    /**
+     * The request (its arrays, not copies) with a --score entry's score function at its default scale and its
+     * normalisation; additive weights are N(0, 1/D), shared by the heads, with a ReLU.
+     */
+    static AttentionRequest withScore(AttentionRequest r, String spec) {
+        if (spec.equals("dot")) {
+            return r;
+        }
+        String[] p = spec.split("/", -1);
+        Shape s = r.shape();
+        Random rnd = new Random(3);
+        float[] a = new float[2 * s.headDim()];
+        for (int x = 0; x < a.length; x++) {
+            a[x] = (float) (rnd.nextGaussian() / Math.sqrt(s.headDim()));
+        }
+        AttentionRequest.Builder b = AttentionRequest.builder(s).q(r.q().array()).k(r.k().array()).v(r.v().array())
+                .causal(r.causal()).window(r.windowLeft(), r.windowRight()).edges(r.edges()).keyLengths(r.keyLengths())
+                .score(switch (p[0]) {
+                    case "neg-sq-dist" -> dev.clattn.Score.negSqDist();
+                    case "additive" -> dev.clattn.Score.additive(a, 2, s.headDim());
+                    default -> dev.clattn.Score.dot();
+                })
+                .normalize(p.length == 2 ? dev.clattn.Normalize.MEAN : dev.clattn.Normalize.SOFTMAX);
+        if (r.bias() != null) {
+            b.bias(r.bias().data(), r.bias().dims());
+        }
+        return b.build();
+    }
+
     /** The same request (the same arrays, not copies) with another device storage. */
     static AttentionRequest withStorage(AttentionRequest r, Storage storage) {
         AttentionRequest.Builder b = copy(r, storage).keyLengths(r.keyLengths());
@@ -69,9 +113,10 @@ final class BenchWorkloads {
     }
 
     private static AttentionRequest.Builder copy(AttentionRequest r, Storage storage) {
-        return AttentionRequest.builder(r.shape()).q(r.q().toArray()).k(r.k().toArray()).v(r.v().toArray())
-                .causal(r.causal()).scale(r.scale()).storage(storage)
-                .window(r.windowLeft(), r.windowRight());
+        AttentionRequest.Builder b = AttentionRequest.builder(r.shape()).q(r.q().toArray()).k(r.k().toArray())
+                .v(r.v().toArray()).causal(r.causal()).storage(storage).window(r.windowLeft(), r.windowRight())
+                .score(r.score()).normalize(r.normalize());
+        return r.score().kind() == dev.clattn.Score.Kind.ADDITIVE ? b : b.scale(r.scale());
     }
 
     /** Exactly min(degree, Nk) distinct random keys for every query row. */

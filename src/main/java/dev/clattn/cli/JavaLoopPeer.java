@@ -36,6 +36,10 @@ final class JavaLoopPeer implements Backend {
                 || r.causal() == Causal.BOTTOM_RIGHT && s.queryLen() != s.keyLen()) {
             throw new IllegalArgumentException("--paths java-loop: expected mask none or causal, got another mask");
         }
+        if (r.score().kind() != dev.clattn.Score.Kind.DOT || r.normalize() != dev.clattn.Normalize.SOFTMAX) {
+            throw new IllegalArgumentException("--paths java-loop: expected --score dot, got " + r.score() + "/"
+                    + r.normalize());
+        }
         float[][] q = rows(r.q().toArray(), s.headDim());
         float[][] k = rows(r.k().toArray(), s.headDim());
         float[][] v = rows(r.v().toArray(), s.valueDim());

@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -34,8 +35,11 @@ final class RunCommand implements Callable<Integer>, ArgumentOptions {
     Path v;
     @Option(names = "--out", required = true, paramLabel = "O.npy", description = "output [B,Hq,Nq,Dv]")
     Path out;
-    @Option(names = "--scale", paramLabel = "S", description = "softmax scale (default 1/sqrt(D))")
+    @Option(names = "--scale", paramLabel = "S", description = "the score's scale (default 1/sqrt(D) for dot, 1/D for "
+            + "neg-sq-dist; none for additive)")
     Float scale;
+    @Mixin
+    ScoreOptions scoreOptions = new ScoreOptions();
     @Option(names = "--causal", arity = "0..1", fallbackValue = "top-left", paramLabel = "ALIGN",
             description = "causal mask: top-left (default) or bottom-right")
     String causal;
@@ -68,7 +72,7 @@ final class RunCommand implements Callable<Integer>, ArgumentOptions {
     String storage;
 
     /** Where run's options come from: its own options, and the shape dimensions read from Q, K and V. */
-    private static final Map<String, String> OPTIONS = Map.ofEntries(Map.entry("q", "--q"), Map.entry("k", "--k"),
+    private static final Map<String, String> RUN_OPTIONS = Map.ofEntries(Map.entry("q", "--q"), Map.entry("k", "--k"),
             Map.entry("v", "--v"), Map.entry("mask", "--mask"), Map.entry("bias", "--bias"),
             Map.entry("keyLengths", "--key-lengths"), Map.entry("scale", "--scale"), Map.entry("weights", "--weights"),
             Map.entry("output", "--out"), Map.entry("lse", "--lse"), Map.entry("storage", "--storage"),
@@ -78,6 +82,13 @@ final class RunCommand implements Callable<Integer>, ArgumentOptions {
             Map.entry("batch", "--q"), Map.entry("queryHeads", "--q"), Map.entry("queryLen", "--q"),
             Map.entry("headDim", "--q"), Map.entry("kvHeads", "--k"), Map.entry("keyLen", "--k"),
             Map.entry("valueDim", "--v"));
+    private static final Map<String, String> OPTIONS = merged(RUN_OPTIONS, ScoreOptions.OPTIONS);
+
+    private static Map<String, String> merged(Map<String, String> a, Map<String, String> b) {
+        Map<String, String> m = new java.util.HashMap<>(a);
+        m.putAll(b);
+        return Map.copyOf(m);
+    }
 
     @Override
     public Map<String, String> optionsByArgument() {
@@ -89,7 +100,7 @@ final class RunCommand implements Callable<Integer>, ArgumentOptions {
         Path[] graph = edges == null ? null : edgeFiles(edges);
         OutputFiles files = new OutputFiles().input("--q", q).input("--k", k).input("--v", v).input("--mask", mask)
                 .input("--edges", graph == null ? null : graph[0]).input("--edges", graph == null ? null : graph[1])
-                .input("--bias", bias).input("--key-lengths", keyLengths)
+                .input("--bias", bias).input("--key-lengths", keyLengths).input("--additive", scoreOptions.additive)
                 .output("--out", out).output("--weights", weights).output("--lse", lse);
         Causal causalMask = causal == null ? Causal.NONE : Causal.parse(causal);
         Storage storageKind = Storage.parse(storage);
@@ -123,6 +134,7 @@ final class RunCommand implements Callable<Integer>, ArgumentOptions {
         if (scale != null) {
             b.scale(scale);
         }
+        scoreOptions.apply(b);
         if (window != null) {
             int[] lr = window(window);
             b.window(lr[0], lr[1]);

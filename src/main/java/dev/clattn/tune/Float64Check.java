@@ -32,8 +32,8 @@ public final class Float64Check {
 
     /**
      * Largest |O − exact| over {@code rows} random rows of a request without a boolean mask (causality, windows,
-     * edges, key lengths, bias and grouped heads allowed), each recomputed in float64 straight from the definition. With
-     * half storage the exact result is that of the inputs rounded to fp16, as {@link dev.clattn.Storage} says.
+     * edges, key lengths, bias, grouped heads, every score function and normalisation allowed), each recomputed in
+     * float64 straight from the definition. With half storage the exact result is that of the inputs rounded to fp16, as {@link dev.clattn.Storage} says.
      */
     public static double sampledError(AttentionRequest r, float[] out, int rows) {
         if (r.mask() != null) {
@@ -80,28 +80,53 @@ public final class Float64Check {
                 if (on != null && !on[j]) {
                     continue;
                 }
-                double dot = 0;
-                for (int e = 0; e < d; e++) {
-                    dot += (double) q[((int) ((long) bh * s.queryLen() + i)) * d + e]
-                            * k[(int) ((kvh * s.keyLen() + j) * d + e)];
-                }
-                w[j] = dot * r.scale() + (r.bias() == null ? 0
+                w[j] = score(r, q, (int) ((long) bh * s.queryLen() + i) * d, k, (int) ((kvh * s.keyLen() + j) * d), h)
+                        + (r.bias() == null ? 0
                         : r.bias().data()[(int) (r.bias().rowOffset(b, h, i) + j * r.bias().keyStride())]);
                 max = Math.max(max, w[j]);
             }
             double sum = 0;
+            boolean mean = r.normalize() == dev.clattn.Normalize.MEAN;
             for (int j = first; j < visible; j++) {
-                w[j] = on != null && !on[j] ? 0 : Math.exp(w[j] - max);
-                sum += w[j];
+                boolean hidden = on != null && !on[j] || w[j] == Double.NEGATIVE_INFINITY;
+                w[j] = hidden ? 0 : mean ? w[j] : Math.exp(w[j] - max);
+                sum += mean ? (hidden ? 0 : 1) : w[j];
             }
             for (int c = 0; c < s.valueDim(); c++) {
                 double o = 0;
                 for (int j = first; j < visible; j++) {
-                    o += w[j] / sum * v[(int) ((kvh * s.keyLen() + j) * s.valueDim() + c)];
+                    o += sum == 0 ? 0 : w[j] / sum * v[(int) ((kvh * s.keyLen() + j) * s.valueDim() + c)];
                 }
                 worst = Math.max(worst, Math.abs(o - out[(int) (((long) bh * s.queryLen() + i) * s.valueDim() + c)]));
             }
         }
         return worst;
+    }
+
+    /** The score of Q's row at qo and K's row at ko (query head h), from its definition. */
+    private static double score(AttentionRequest r, float[] q, int qo, float[] k, int ko, int h) {
+        dev.clattn.Score fn = r.score();
+        double acc = 0;
+        switch (fn.kind()) {
+            case DOT -> {
+                for (int e = 0; e < r.shape().headDim(); e++) {
+                    acc += (double) q[qo + e] * k[ko + e];
+                }
+                return acc * r.scale();
+            }
+            case NEG_SQ_DIST -> {
+                for (int e = 0; e < r.shape().headDim(); e++) {
+                    double t = (double) q[qo + e] - k[ko + e];
+                    acc += t * t;
+                }
+                return -acc * r.scale();
+            }
+            default -> {
+                for (int e = 0; e < r.shape().headDim(); e++) {
+                    acc += (double) fn.weight(h, 0, e) * q[qo + e] + (double) fn.weight(h, 1, e) * k[ko + e];
+                }
+                return acc < 0 ? fn.slope() * acc : acc;
+            }
+        }
     }
 }

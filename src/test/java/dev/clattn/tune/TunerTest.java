@@ -72,7 +72,8 @@ class TunerTest {
     @Test
     void aThreeKernelStageIsTunedOnItsPathAndWrongCandidatesAreRejected(@TempDir Path dir) throws Exception {
         String text = dev.clattn.testing.TuningKernels.only("qkt", "WPT_K");
-        String broken = text.replace("scale * acc[wq][wk]", "scale * acc[wq][wk] * (WPT_K == 2 ? 1.5f : 1.0f)");
+        String broken = text.replace("SCORE_OF(acc[wq][wk], scale)",
+                "SCORE_OF(acc[wq][wk], scale) * (WPT_K == 2 ? 1.5f : 1.0f)");
         assertFalse(broken.equals(text));
         Files.writeString(dir.resolve("qkt.cl"), broken);
         OpenCl.Device device = OpenClDevices.require();
