@@ -77,6 +77,25 @@ final class OutputFiles {
         }
     }
 
+    /** Writes the picture of {@code option} as PNG to a temporary file, moved into place with the others. */
+    void writePng(String option, java.awt.image.BufferedImage image) {
+        Path path = outputs.get(option);
+        Path tmp = null;
+        try {
+            tmp = Files.createTempFile(path.toAbsolutePath().getParent(), "." + path.getFileName(), ".tmp");
+            if (!javax.imageio.ImageIO.write(image, "png", tmp.toFile())) {
+                throw new IOException("no PNG writer");
+            }
+            written.add(new Path[] {tmp, path});
+        } catch (IOException e) {
+            if (tmp != null) {
+                tmp.toFile().delete();
+            }
+            discard();
+            throw new IllegalArgumentException(option + ": cannot write " + path + " (" + e + ")", e);
+        }
+    }
+
     /** Moves every file written into place. */
     void commit() throws IOException {
         for (Path[] w : written) {

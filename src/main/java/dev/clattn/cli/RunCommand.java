@@ -57,6 +57,9 @@ final class RunCommand implements Callable<Integer>, ArgumentOptions {
     Path bias;
     @Option(names = "--weights", paramLabel = "P.npy", description = "also write the attention weights")
     Path weights;
+    @Option(names = "--weights-png", paramLabel = "P.png", description = "also draw the weights of batch 0, head 0 "
+            + "as a heatmap (dense weights: not with --edges)")
+    Path weightsPng;
     @Option(names = "--lse", paramLabel = "LSE.npy", description = "also write each row's log-sum-exp")
     Path lse;
     @Option(names = "--layout", defaultValue = "bhnd", paramLabel = "bhnd|bnhd", description = "bnhd: --q, --k, --v "
@@ -101,7 +104,8 @@ final class RunCommand implements Callable<Integer>, ArgumentOptions {
         OutputFiles files = new OutputFiles().input("--q", q).input("--k", k).input("--v", v).input("--mask", mask)
                 .input("--edges", graph == null ? null : graph[0]).input("--edges", graph == null ? null : graph[1])
                 .input("--bias", bias).input("--key-lengths", keyLengths).input("--additive", scoreOptions.additive)
-                .output("--out", out).output("--weights", weights).output("--lse", lse);
+                .output("--out", out).output("--weights", weights).output("--weights-png", weightsPng)
+                .output("--lse", lse);
         Causal causalMask = causal == null ? Causal.NONE : Causal.parse(causal);
         Storage storageKind = Storage.parse(storage);
         Config config = Config.builderFromEnvironment().backend(BackendKind.parse(backend)).path(AttentionPath.parse(path)).build();
@@ -129,7 +133,7 @@ final class RunCommand implements Callable<Integer>, ArgumentOptions {
         Shape shape = new Shape(qs[0], qs[1], ks[1], qs[2], ks[2], qs[3], vs[3]);
         // The mapped files go to the engine as they are: a large input is never copied onto the heap here.
         AttentionRequest.Builder b = AttentionRequest.builder(shape).q(qa.floatBuffer()).k(ka.floatBuffer())
-                .v(va.floatBuffer()).causal(causalMask).returnWeights(weights != null).returnLse(lse != null)
+                .v(va.floatBuffer()).causal(causalMask).returnWeights(weights != null || weightsPng != null).returnLse(lse != null)
                 .storage(storageKind).layout(order);
         if (scale != null) {
             b.scale(scale);
@@ -165,6 +169,10 @@ final class RunCommand implements Callable<Integer>, ArgumentOptions {
             b.bias(a.floats(), a.shape());
         }
         AttentionRequest request = b.build();
+        if (weightsPng != null && request.edges() != null) {
+            throw new IllegalArgumentException("--weights-png: expected dense weights [Nq,Nk], got weights per edge "
+                    + "(--edges)");
+        }
         AttentionResult result;
         try (Attention engine = Attention.open(config)) {
             result = engine.compute(request);
@@ -176,6 +184,11 @@ final class RunCommand implements Callable<Integer>, ArgumentOptions {
         if (weights != null) {
             files.write("--weights", request.edges() != null ? dims(lead, request.edges().count())
                     : dims(lead, shape.queryLen(), shape.keyLen()), result.weights());
+        }
+        if (weightsPng != null) {
+            float[] head0 = Arrays.copyOf(result.weights(), shape.queryLen() * shape.keyLen());
+            files.writePng("--weights-png", Heatmap.render(head0, shape.queryLen(), shape.keyLen(),
+                    "attention weights, batch 0, head 0", "key j", "query i"));
         }
         if (lse != null) {
             files.write("--lse", dims(lead, shape.queryLen()), result.lse());
