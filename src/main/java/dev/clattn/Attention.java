@@ -163,6 +163,15 @@ public final class Attention implements AutoCloseable {
         return lanes.first().device();
     }
 
+    /** Attention over an image's patches ({@link PatchAttention}): the output image [H][W][C]. */
+    public float[] computePatches(PatchAttention request) {
+        if (request == null) {
+            throw new InvalidRequestException("request", "a PatchAttention", "null");
+        }
+        calls.incrementAndGet();
+        return lanes.run(b -> b.attentionPatches(request));
+    }
+
     /** Runs one request; see {@link AttentionRequest} for the semantics. */
     public AttentionResult compute(AttentionRequest request) {
         calls.incrementAndGet();

@@ -11,9 +11,10 @@ import java.util.List;
  * edge pixel (numpy's {@code reflect}, OpenCV's {@code BORDER_REFLECT_101}), for the search window and the
  * patches alike, on one image extended by search/2 + patch/2. OpenCV's {@code fastNlMeansDenoising} convention
  * (its h, templateWindowSize, searchWindowSize), computed exactly: the patch vectors are the queries and keys
- * (D = patch²·C), the pixels the values, the score {@link Score#negSqDist()} with scale 1/(D·h²); the search
- * window is one call per window row, each an image row's keys under a sliding window, merged by their LSE.
- * Sums of squared differences of 8-bit values are integers below 2^24, exact in float32.
+ * (D = patch²·C), the pixels the values, the score {@link Score#negSqDist()} with scale 1/(D·h²). It runs as
+ * {@link PatchAttention}, whose kernels sum each pair's squared differences with box filters (O(1) a pair);
+ * {@link #denoiseAsAttention} runs the same as general attention calls, for checking. Sums of squared
+ * differences of 8-bit values are integers below 2^24, exact in float32.
  */
 public final class NlMeans {
     private NlMeans() {
@@ -36,51 +37,80 @@ public final class NlMeans {
 
     /** The denoised image, unrounded. {@code patch} and {@code search} are odd and at least 1, {@code h} > 0. */
     public static Image denoise(Attention engine, Image u, float h, int patch, int search) {
+        return new Image(u.height(), u.width(), u.channels(), engine.computePatches(request(u, h, patch, search)));
+    }
+
+    /** The attention over patches that {@link #denoise} computes: the image extended by reflection. */
+    public static PatchAttention request(Image u, float h, int patch, int search) {
         check("patch", patch);
         check("search", search);
         if (!(h > 0) || !Float.isFinite(h)) {
             throw new InvalidRequestException("h", "a finite filter strength > 0", String.valueOf(h));
         }
+        int pad = search / 2 + patch / 2;
+        int c = u.channels();
+        int he = PatchAttention.extendedHeight(u.height(), patch, search);
+        int we = PatchAttention.extendedWidth(u.width(), patch, search);
+        float[] e = HostMemory.floats("extended image", (long) he * we * c);
+        for (int y = 0; y < he; y++) {
+            for (int x = 0; x < we; x++) {
+                System.arraycopy(u.pixels(), pixel(u, y - pad, x - pad), e, (y * we + x) * c, c);
+            }
+        }
+        return new PatchAttention(e, u.height(), u.width(), c, patch, search,
+                (float) (1.0 / ((double) patch * patch * c * h * h)));
+    }
+
+    /**
+     * The same denoising as the general attention it is, for checking: the patch vectors as Q and K (D =
+     * patch²·C), the pixels as V, {@link Score#negSqDist()} with scale 1/(D·h²), one call per row of the search
+     * window (each image row's keys under a sliding window), merged by their LSE.
+     */
+    public static Image denoiseAsAttention(Attention engine, Image u, float h, int patch, int search) {
+        PatchAttention p = request(u, h, patch, search);
         int big = search / 2;
-        int small = patch / 2;
         int c = u.channels();
         int d = patch * patch * c;
         int hk = u.height() + 2 * big;
         int wk = u.width() + 2 * big;
+        int we = wk + patch - 1;
         long keyFloats = (long) hk * wk * d;
         new HostMemory.Plan().add("patches", 4 * (keyFloats + (long) u.height() * u.width() * d)).require();
-        float[] keys = HostMemory.floats("patches", keyFloats);
-        float[] values = new float[hk * wk * c];
+        // Direct buffers: the engine reads each call's slice of them where it lies, with no copy on the heap.
+        FloatBuffer keys = direct(keyFloats);
+        FloatBuffer values = direct((long) hk * wk * c);
+        float[] e = p.extended();
         for (int ky = 0; ky < hk; ky++) {
             for (int kx = 0; kx < wk; kx++) {
-                int at = (ky * wk + kx) * d;
                 for (int ey = 0; ey < patch; ey++) {
-                    for (int ex = 0; ex < patch; ex++) {
-                        int src = pixel(u, ky - big - small + ey, kx - big - small + ex);
-                        System.arraycopy(u.pixels(), src, keys, at + (ey * patch + ex) * c, c);
-                    }
+                    keys.put(e, ((ky + ey) * we + kx) * c, patch * c);
                 }
-                System.arraycopy(u.pixels(), pixel(u, ky - big, kx - big), values, (ky * wk + kx) * c, c);
+                values.put(e, ((ky + patch / 2) * we + kx + patch / 2) * c, c);
             }
         }
         float[] queries = HostMemory.floats("patches", (long) u.height() * u.width() * d);
         for (int y = 0; y < u.height(); y++) {
             for (int x = 0; x < u.width(); x++) {
-                System.arraycopy(keys, ((y + big) * wk + x + big) * d, queries, (y * u.width() + x) * d, d);
+                keys.get(((y + big) * wk + x + big) * d, queries, (y * u.width() + x) * d, d);
             }
         }
-        // Batch y is image row y; its keys are key-grid row y + dy, a contiguous slice of the grid.
         Shape s = new Shape(u.height(), 1, 1, u.width(), wk, d, c);
-        float scale = (float) (1.0 / ((double) d * h * h));
         List<AttentionResult> rows = new ArrayList<>();
-        for (int dy = 0; dy < search; dy++) {
-            AttentionRequest r = AttentionRequest.builder(s).q(queries)
-                    .k(FloatBuffer.wrap(keys, dy * wk * d, u.height() * wk * d).slice())
-                    .v(FloatBuffer.wrap(values, dy * wk * c, u.height() * wk * c).slice())
-                    .score(Score.negSqDist()).scale(scale).window(2 * big, 0).returnLse(true).build();
-            rows.add(engine.compute(r));
+        try (DeviceTensor q = engine.upload(queries)) {
+            for (int dy = 0; dy < search; dy++) {
+                AttentionRequest r = AttentionRequest.builder(s).q(q)
+                        .k(keys.slice(dy * wk * d, u.height() * wk * d))
+                        .v(values.slice(dy * wk * c, u.height() * wk * c))
+                        .score(Score.negSqDist()).scale(p.scale()).window(2 * big, 0).returnLse(true).build();
+                rows.add(engine.compute(r));
+            }
         }
         return new Image(u.height(), u.width(), c, Attention.merge(rows).output());
+    }
+
+    private static FloatBuffer direct(long floats) {
+        return java.nio.ByteBuffer.allocateDirect(Math.toIntExact(4 * floats)).order(java.nio.ByteOrder.nativeOrder())
+                .asFloatBuffer();
     }
 
     /** Offset of the pixel at (y, x) of the image reflected without repeating its edge. */

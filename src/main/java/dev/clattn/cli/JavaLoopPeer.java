@@ -124,6 +124,11 @@ final class JavaLoopPeer implements Backend {
     }
 
     @Override
+    public float[] attentionPatches(dev.clattn.PatchAttention request) {
+        throw new IllegalArgumentException("--paths java-loop: runs whole attention only");
+    }
+
+    @Override
     public dev.clattn.spi.KvStore kvStore(dev.clattn.KvCache.Layout layout) {
         throw new UnsupportedOperationException("the Java loop peer keeps no KV cache");
     }

@@ -295,6 +295,24 @@ public final class CpuBackend implements Backend {
         return output(r, out, null);
     }
 
+    /** In parallel over bands of {@link #ROWS_PER_TASK} image rows. */
+    @Override
+    public float[] attentionPatches(dev.clattn.PatchAttention r) {
+        return call(() -> {
+            float[] out = HostMemory.floats("output", r.outputLength());
+            List<Callable<Void>> tasks = new ArrayList<>();
+            for (int y0 = 0; y0 < r.height(); y0 += ROWS_PER_TASK) {
+                int start = y0;
+                tasks.add(() -> {
+                    CpuAttentionPatches.rows(r, start, Math.min(r.height(), start + ROWS_PER_TASK), out);
+                    return null;
+                });
+            }
+            run(tasks);
+            return out;
+        });
+    }
+
     /** A private copy of the data: the caller may change its own afterwards. */
     @Override
     public Object uploadResident(FloatData data) {

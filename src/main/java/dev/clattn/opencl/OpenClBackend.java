@@ -28,6 +28,8 @@ public final class OpenClBackend implements Backend {
     private ThreeKernelPath threeKernel;
     private FusedPath fused;
     private EdgesPath edges;
+    private AttentionPatchesKernel patches;
+    private AttentionPatchesVecKernel patchesVec;
     private ProfiledKernels<AttentionPagedKernel> paged;
     private KvAppendKernel kvAppend;
     /** On CPU devices, the vectorised attention_paged for block sizes that are a multiple of 4; else null. */
@@ -81,6 +83,10 @@ public final class OpenClBackend implements Backend {
                     track(built, sources.launcher("pack_kt", PackKtKernel::new)), layout);
             edges = new EdgesPath(buffers, layout, track(built, sources.launcher("attention_edges",
                     AttentionEdgesKernel::new)), config.maxGridGroups());
+            patches = track(built, sources.launcher("attention_patches", AttentionPatchesKernel::new));
+            if (info.isCpu()) {
+                patchesVec = track(built, sources.launcher("attention_patches_vec", AttentionPatchesVecKernel::new));
+            }
         } catch (RuntimeException e) {
             built.forEach(Launcher::close);
             profiled.forEach(ProfiledKernels::close);
@@ -210,6 +216,29 @@ public final class OpenClBackend implements Backend {
         }
     }
 
+    /**
+     * The extended image in, the output image out, through call buffers: attention_patches_vec on a CPU device
+     * (its scratch in the score buffer's role), attention_patches elsewhere.
+     */
+    @Override
+    public synchronized float[] attentionPatches(dev.clattn.PatchAttention r) {
+        ensureOpen();
+        long[] needs = new long[DeviceBuffers.Role.values().length];
+        needs[DeviceBuffers.Role.Q.ordinal()] = 4L * r.extended().length;
+        needs[DeviceBuffers.Role.O.ordinal()] = 4L * r.outputLength();
+        needs[DeviceBuffers.Role.SCORES.ordinal()] = patchesVec == null ? 4 : patchesVec.scratchBytes(r);
+        buffers.require(needs);
+        ClBuffer e = buffers.get(DeviceBuffers.Role.Q, 4L * r.extended().length);
+        buffers.write(e, org.jocl.Pointer.to(r.extended()), 4L * r.extended().length);
+        ClBuffer o = buffers.get(DeviceBuffers.Role.O, 4L * r.outputLength());
+        if (patchesVec != null) {
+            patchesVec.enqueue(r, e, o, buffers.get(DeviceBuffers.Role.SCORES, patchesVec.scratchBytes(r)));
+        } else {
+            patches.enqueue(r, e, o);
+        }
+        return buffers.readAll("output", o, r.outputLength());
+    }
+
     @Override
     public synchronized float[] qkt(AttentionRequest request) {
         ensureOpen();
@@ -319,6 +348,12 @@ public final class OpenClBackend implements Backend {
         }
         if (pagedVec != null) {
             pagedVec.close();
+        }
+        if (patches != null) {
+            patches.close();
+        }
+        if (patchesVec != null) {
+            patchesVec.close();
         }
         buffers.close();
         context.close();

@@ -48,6 +48,9 @@ public interface Backend extends AutoCloseable {
     /** O [B,Hq,Nq,Dv] = P·V, where keys hidden by causality or key length are never read. */
     float[] av(AttentionRequest request, float[] weights);
 
+    /** The output image [height][width][channels] of attention over an image's patches. */
+    float[] attentionPatches(dev.clattn.PatchAttention request);
+
     /**
      * Keeps a copy of {@code data} for {@link DeviceTensor}: a device buffer on OpenCL, an array on the CPU.
      * Returns the handle requests resolve through {@link DeviceTensor#handle}.
