@@ -31,8 +31,10 @@ def main():
     clean = cv2.imread(a.clean, cv2.IMREAD_UNCHANGED)
     noisy = cv2.imread(a.noisy, cv2.IMREAD_UNCHANGED)
     ours = cv2.imread(a.clattn, cv2.IMREAD_UNCHANGED)
-    denoise = cv2.fastNlMeansDenoising if noisy.ndim == 2 else cv2.fastNlMeansDenoisingColored
-    args = (None, a.h, a.patch, a.search) if noisy.ndim == 2 else (None, a.h, a.h, a.patch, a.search)
+    # fastNlMeansDenoising takes 1 to 4 channels and weighs a pair by its distance over all of them, as clattn
+    # does (fastNlMeansDenoisingColored would denoise in CIELAB, another filter).
+    denoise = cv2.fastNlMeansDenoising
+    args = (None, a.h, a.patch, a.search)
     out = denoise(noisy, *args)
     times = []
     for _ in range(a.repeat):
