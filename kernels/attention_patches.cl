@@ -5,7 +5,7 @@
 // owns TY x TX pixels; for each offset of the window it stages the squared differences of the tile and its
 // halo in local memory and sums them as box filters, rows then columns, so a pair costs O(1), not PATCH^2:
 // the same sum of the same terms, exact in float for 8-bit images (integers below 2^24).
-// e is the image extended by search / 2 + PATCH / 2 on each side by reflection, [he][we][CHANNELS];
+// e is the image extended by search / 2 + PATCH / 2 on each side by reflection, planar: [CHANNELS][he][we];
 // PATCH and CHANNELS are the problem's (shape, not tunables): the host builds one program each.
 
 #ifndef TX
@@ -38,7 +38,8 @@ inline void stage_squares(__local float* sq, __global const float* e, const int 
             const int kx = min(qx + dx, we - 1);
             float s = 0.0f;
             for (int c = 0; c < CHANNELS; ++c) {
-                const float d = e[((size_t)qy * we + qx) * CHANNELS + c] - e[((size_t)ky * we + kx) * CHANNELS + c];
+                const size_t plane = (size_t)c * he * we;
+                const float d = e[plane + (size_t)qy * we + qx] - e[plane + (size_t)ky * we + kx];
                 s = fma(d, d, s);
             }
             sq[i * HX + j] = s;
@@ -96,9 +97,9 @@ void attention_patches(__global const float* restrict e, __global float* restric
             barrier(CLK_LOCAL_MEM_FENCE);
             const float w = exp(-scale * d2);
             den += w;
-            __global const float* vq = e + ((size_t)(cy + dy) * we + cx + dx) * CHANNELS;
+            __global const float* vq = e + (size_t)(cy + dy) * we + cx + dx;
             for (int c = 0; c < CHANNELS; ++c) {
-                num[c] = fma(w, vq[c], num[c]);
+                num[c] = fma(w, vq[(size_t)c * he * we], num[c]);
             }
         }
     }

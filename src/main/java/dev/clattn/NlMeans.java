@@ -52,9 +52,11 @@ public final class NlMeans {
         int he = PatchAttention.extendedHeight(u.height(), patch, search);
         int we = PatchAttention.extendedWidth(u.width(), patch, search);
         float[] e = HostMemory.floats("extended image", (long) he * we * c);
-        for (int y = 0; y < he; y++) {
-            for (int x = 0; x < we; x++) {
-                System.arraycopy(u.pixels(), pixel(u, y - pad, x - pad), e, (y * we + x) * c, c);
+        for (int ch = 0; ch < c; ch++) {
+            for (int y = 0; y < he; y++) {
+                for (int x = 0; x < we; x++) {
+                    e[(ch * he + y) * we + x] = u.pixels()[pixel(u, y - pad, x - pad) + ch];
+                }
             }
         }
         return new PatchAttention(e, u.height(), u.width(), c, patch, search,
@@ -74,6 +76,7 @@ public final class NlMeans {
         int hk = u.height() + 2 * big;
         int wk = u.width() + 2 * big;
         int we = wk + patch - 1;
+        int he = hk + patch - 1;
         long keyFloats = (long) hk * wk * d;
         new HostMemory.Plan().add("patches", 4 * (keyFloats + (long) u.height() * u.width() * d)).require();
         // Direct buffers: the engine reads each call's slice of them where it lies, with no copy on the heap.
@@ -83,9 +86,15 @@ public final class NlMeans {
         for (int ky = 0; ky < hk; ky++) {
             for (int kx = 0; kx < wk; kx++) {
                 for (int ey = 0; ey < patch; ey++) {
-                    keys.put(e, ((ky + ey) * we + kx) * c, patch * c);
+                    for (int ex = 0; ex < patch; ex++) {
+                        for (int ch = 0; ch < c; ch++) {
+                            keys.put(e[(ch * he + ky + ey) * we + kx + ex]);
+                        }
+                    }
                 }
-                values.put(e, ((ky + patch / 2) * we + kx + patch / 2) * c, c);
+                for (int ch = 0; ch < c; ch++) {
+                    values.put(e[(ch * he + ky + patch / 2) * we + kx + patch / 2]);
+                }
             }
         }
         float[] queries = HostMemory.floats("patches", (long) u.height() * u.width() * d);

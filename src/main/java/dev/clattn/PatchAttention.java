@@ -6,8 +6,8 @@ package dev.clattn;
  * it with score −scale · ‖patch(p) − patch(q)‖², summed over the patch and the channels. Backends compute the
  * pair's sum with box filters over each offset of the window, O(1) a pair: the same sum of the same terms.
  *
- * @param extended the image [height + search − 1 + patch − 1][width + …][channels], extended on each side by
- *                 search/2 + patch/2 (the caller chooses the border rule)
+ * @param extended the image, planar, [channels][height + search − 1 + patch − 1][width + …], extended on each side
+ *                 by search/2 + patch/2 (the caller chooses the border rule); the output is [height][width][channels]
  */
 public record PatchAttention(float[] extended, int height, int width, int channels, int patch, int search,
         float scale) {
@@ -27,7 +27,7 @@ public record PatchAttention(float[] extended, int height, int width, int channe
         }
         long expected = (long) extendedHeight(height, patch, search) * extendedWidth(width, patch, search) * channels;
         if (extended == null || extended.length != expected) {
-            throw new InvalidRequestException("extended", expected + " values ([H + search - 1 + patch - 1][W + ..][C])",
+            throw new InvalidRequestException("extended", expected + " values ([C][H + search - 1 + patch - 1][W + ..])",
                     extended == null ? "null" : extended.length + " values");
         }
     }

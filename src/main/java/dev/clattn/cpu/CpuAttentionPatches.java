@@ -19,6 +19,7 @@ final class CpuAttentionPatches {
         int w = r.width();
         int big = r.search() / 2;
         int we = w + 2 * big + p - 1;
+        int he = r.height() + 2 * big + p - 1;
         int hy = y1 - y0 + p - 1;
         int hx = w + p - 1;
         float[] e = r.extended();
@@ -28,16 +29,15 @@ final class CpuAttentionPatches {
         float[] den = new float[(y1 - y0) * w];
         for (int dy = -big; dy <= big; dy++) {
             for (int dx = -big; dx <= big; dx++) {
-                for (int i = 0; i < hy; i++) {
-                    int q = ((y0 + big + i) * we + big) * c;
-                    int k = q + (dy * we + dx) * c;
-                    for (int j = 0; j < hx * c; j += c) {
-                        float s = 0;
-                        for (int ch = 0; ch < c; ch++) {
-                            float d = e[q + j + ch] - e[k + j + ch];
-                            s += d * d;
+                java.util.Arrays.fill(sq, 0f);
+                for (int ch = 0; ch < c; ch++) {
+                    for (int i = 0; i < hy; i++) {
+                        int q = (ch * he + y0 + big + i) * we + big;
+                        int k = q + dy * we + dx;
+                        for (int j = 0; j < hx; j++) {
+                            float d = e[q + j] - e[k + j];
+                            sq[i * hx + j] += d * d;
                         }
-                        sq[i * hx + j / c] = s;
                     }
                 }
                 for (int i = 0; i < hy; i++) {
@@ -50,7 +50,7 @@ final class CpuAttentionPatches {
                     }
                 }
                 for (int y = 0; y < y1 - y0; y++) {
-                    int v = ((y0 + y + big + p / 2 + dy) * we + big + p / 2 + dx) * c;
+                    int v = (y0 + y + big + p / 2 + dy) * we + big + p / 2 + dx;
                     for (int x = 0; x < w; x++) {
                         float d2 = 0;
                         for (int t = 0; t < p; t++) {
@@ -59,7 +59,7 @@ final class CpuAttentionPatches {
                         float weight = (float) Math.exp(-r.scale() * d2);
                         den[y * w + x] += weight;
                         for (int ch = 0; ch < c; ch++) {
-                            num[(y * w + x) * c + ch] += weight * e[v + x * c + ch];
+                            num[(y * w + x) * c + ch] += weight * e[v + ch * he * we + x];
                         }
                     }
                 }

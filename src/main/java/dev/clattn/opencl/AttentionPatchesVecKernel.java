@@ -13,12 +13,17 @@ final class AttentionPatchesVecKernel extends Launcher {
         return (int) ceilDiv(r.height(), params.get("ROWS"));
     }
 
-    /** Bytes of scratch the launch needs. */
+    /** Bytes of scratch the launch needs (SCRATCH in the kernel file, per band). */
     long scratchBytes(PatchAttention r) {
         int rows = params.get("ROWS");
-        return 4L * bands(r) * ((long) (rows + r.patch() - 1) * r.width() + r.width() + r.patch() - 1
-                + (long) rows * r.width());
+        int vw = params.get("VW");
+        long w8 = (r.width() + vw - 1L) / vw * vw;
+        return 4L * bands(r) * ((rows + r.patch() - 1) * w8 + w8 + r.patch() - 1 + vw + rows * w8
+                + (long) r.channels() * rows * w8);
     }
+
+    /** Floats the kernel may read past the extended image (rows rounded up to whole vectors). */
+    static final int PAD_FLOATS = 64;
 
     void enqueue(PatchAttention r, ClBuffer extended, ClBuffer out, ClBuffer scratch) {
         begin(" -DPATCH=" + r.patch() + " -DCHANNELS=" + r.channels()).mem(extended).mem(out).mem(scratch)

@@ -224,11 +224,12 @@ public final class OpenClBackend implements Backend {
     public synchronized float[] attentionPatches(dev.clattn.PatchAttention r) {
         ensureOpen();
         long[] needs = new long[DeviceBuffers.Role.values().length];
-        needs[DeviceBuffers.Role.Q.ordinal()] = 4L * r.extended().length;
+        long padded = 4L * (r.extended().length + AttentionPatchesVecKernel.PAD_FLOATS);
+        needs[DeviceBuffers.Role.Q.ordinal()] = padded;
         needs[DeviceBuffers.Role.O.ordinal()] = 4L * r.outputLength();
         needs[DeviceBuffers.Role.SCORES.ordinal()] = patchesVec == null ? 4 : patchesVec.scratchBytes(r);
         buffers.require(needs);
-        ClBuffer e = buffers.get(DeviceBuffers.Role.Q, 4L * r.extended().length);
+        ClBuffer e = buffers.get(DeviceBuffers.Role.Q, padded);
         buffers.write(e, org.jocl.Pointer.to(r.extended()), 4L * r.extended().length);
         ClBuffer o = buffers.get(DeviceBuffers.Role.O, 4L * r.outputLength());
         if (patchesVec != null) {
