@@ -163,6 +163,15 @@ public final class Attention implements AutoCloseable {
         return lanes.first().device();
     }
 
+    /** Y [rows][out] = X·Wᵀ + b ({@link Linear}), on the engine's device. */
+    public float[] computeLinear(Linear request) {
+        if (request == null) {
+            throw new InvalidRequestException("request", "a Linear", "null");
+        }
+        calls.incrementAndGet();
+        return lanes.run(b -> b.linear(request));
+    }
+
     /** Attention over an image's patches ({@link PatchAttention}): the output image [H][W][C]. */
     public float[] computePatches(PatchAttention request) {
         if (request == null) {

@@ -124,6 +124,11 @@ final class JavaLoopPeer implements Backend {
     }
 
     @Override
+    public float[] linear(dev.clattn.Linear request) {
+        throw new IllegalArgumentException("--paths java-loop: runs whole attention only");
+    }
+
+    @Override
     public float[] attentionPatches(dev.clattn.PatchAttention request) {
         throw new IllegalArgumentException("--paths java-loop: runs whole attention only");
     }

@@ -295,6 +295,32 @@ public final class CpuBackend implements Backend {
         return output(r, out, null);
     }
 
+    /** In parallel over blocks of rows; each output a float sum over the inputs in order, plus the bias. */
+    @Override
+    public float[] linear(dev.clattn.Linear r) {
+        return call(() -> {
+            float[] y = HostMemory.floats("output", (long) r.rows() * r.out());
+            List<Callable<Void>> tasks = new ArrayList<>();
+            for (int n0 = 0; n0 < r.rows(); n0 += ROWS_PER_TASK) {
+                int start = n0;
+                tasks.add(() -> {
+                    for (int n = start; n < Math.min(r.rows(), start + ROWS_PER_TASK); n++) {
+                        for (int o = 0; o < r.out(); o++) {
+                            float s = 0;
+                            for (int i = 0; i < r.in(); i++) {
+                                s += r.x()[n * r.in() + i] * r.weight()[o * r.in() + i];
+                            }
+                            y[n * r.out() + o] = s + (r.bias() == null ? 0f : r.bias()[o]);
+                        }
+                    }
+                    return null;
+                });
+            }
+            run(tasks);
+            return y;
+        });
+    }
+
     /** In parallel over bands of {@link #ROWS_PER_TASK} image rows. */
     @Override
     public float[] attentionPatches(dev.clattn.PatchAttention r) {

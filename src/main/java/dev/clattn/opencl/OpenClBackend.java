@@ -30,6 +30,7 @@ public final class OpenClBackend implements Backend {
     private EdgesPath edges;
     private AttentionPatchesKernel patches;
     private AttentionPatchesVecKernel patchesVec;
+    private LinearKernel linear;
     private ProfiledKernels<AttentionPagedKernel> paged;
     private KvAppendKernel kvAppend;
     /** On CPU devices, the vectorised attention_paged for block sizes that are a multiple of 4; else null. */
@@ -84,6 +85,7 @@ public final class OpenClBackend implements Backend {
             edges = new EdgesPath(buffers, layout, track(built, sources.launcher("attention_edges",
                     AttentionEdgesKernel::new)), config.maxGridGroups());
             patches = track(built, sources.launcher("attention_patches", AttentionPatchesKernel::new));
+            linear = track(built, sources.launcher("linear", LinearKernel::new));
             if (info.isCpu()) {
                 patchesVec = track(built, sources.launcher("attention_patches_vec", AttentionPatchesVecKernel::new));
             }
@@ -214,6 +216,29 @@ public final class OpenClBackend implements Backend {
         } else {
             fused.attention(r, out);
         }
+    }
+
+    /** X, W, b and Y through four of the call buffers. */
+    @Override
+    public synchronized float[] linear(dev.clattn.Linear r) {
+        ensureOpen();
+        long[] needs = new long[DeviceBuffers.Role.values().length];
+        needs[DeviceBuffers.Role.Q.ordinal()] = 4L * r.x().length;
+        needs[DeviceBuffers.Role.K.ordinal()] = 4L * r.weight().length;
+        needs[DeviceBuffers.Role.BIAS.ordinal()] = 4L * r.out();
+        needs[DeviceBuffers.Role.O.ordinal()] = 4L * r.rows() * r.out();
+        buffers.require(needs);
+        ClBuffer x = buffers.get(DeviceBuffers.Role.Q, 4L * r.x().length);
+        buffers.write(x, org.jocl.Pointer.to(r.x()), 4L * r.x().length);
+        ClBuffer w = buffers.get(DeviceBuffers.Role.K, 4L * r.weight().length);
+        buffers.write(w, org.jocl.Pointer.to(r.weight()), 4L * r.weight().length);
+        ClBuffer b = buffers.get(DeviceBuffers.Role.BIAS, 4L * r.out());
+        if (r.bias() != null) {
+            buffers.write(b, org.jocl.Pointer.to(r.bias()), 4L * r.out());
+        }
+        ClBuffer y = buffers.get(DeviceBuffers.Role.O, 4L * r.rows() * r.out());
+        linear.enqueue(x, w, b, r.bias() != null, y, r.rows(), r.in(), r.out());
+        return buffers.readAll("output", y, (long) r.rows() * r.out());
     }
 
     /**
@@ -355,6 +380,9 @@ public final class OpenClBackend implements Backend {
         }
         if (patchesVec != null) {
             patchesVec.close();
+        }
+        if (linear != null) {
+            linear.close();
         }
         buffers.close();
         context.close();

@@ -48,6 +48,9 @@ public interface Backend extends AutoCloseable {
     /** O [B,Hq,Nq,Dv] = P·V, where keys hidden by causality or key length are never read. */
     float[] av(AttentionRequest request, float[] weights);
 
+    /** Y [rows][out] = X·Wᵀ + b. */
+    float[] linear(dev.clattn.Linear request);
+
     /** The output image [height][width][channels] of attention over an image's patches. */
     float[] attentionPatches(dev.clattn.PatchAttention request);
 
