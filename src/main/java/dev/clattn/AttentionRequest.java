@@ -27,6 +27,8 @@ public final class AttentionRequest {
     private final boolean wantLse;
     private final Storage storage;
     private final Layout layout;
+    /** Rotary positions' base (0: none). */
+    private final float rope;
     private final Score score;
     private final Normalize normalize;
     /** Whether Q and K are an additive score's projections ({@link #additiveAsDot}). */
@@ -73,6 +75,10 @@ public final class AttentionRequest {
         this.wantLse = b.wantLse;
         this.storage = b.storage;
         this.layout = b.layout;
+        this.rope = b.rope;
+        if (rope != 0) {
+            Rope.check(this);
+        }
         if (score.kind() == Score.Kind.ADDITIVE) {
             AdditiveProjection.check(this, b.scale != null);
         }
@@ -109,6 +115,7 @@ public final class AttentionRequest {
         this.wantLse = base.wantLse;
         this.storage = base.storage;
         this.layout = base.layout;
+        this.rope = base.rope;
         this.score = base.score;
         this.normalize = base.normalize;
         this.projected = true;
@@ -210,6 +217,11 @@ public final class AttentionRequest {
     /** The layout of Q, K, V and O; the weights and LSE are always [B, Hq, Nq, ..]. */
     public Layout layout() {
         return layout;
+    }
+
+    /** The rotary positions' base, or 0 for none ({@link Builder#rope}). */
+    public float rope() {
+        return rope;
     }
 
     /** The score function (default {@link Score#dot()}). */
@@ -360,6 +372,7 @@ public final class AttentionRequest {
         private boolean wantLse;
         private Storage storage = Storage.F32;
         private Layout layout = Layout.BHND;
+        private float rope;
         private Score score = Score.dot();
         private Normalize normalize = Normalize.SOFTMAX;
 
@@ -521,6 +534,16 @@ public final class AttentionRequest {
          */
         public Builder layout(Layout layout) {
             this.layout = layout == null ? Layout.BHND : layout;
+            return this;
+        }
+
+        /**
+         * Rotary position embeddings (RoPE, the "rotate half" convention of GPT-NeoX and LLaMA) applied to Q and K
+         * inside the call, with this base (10000 in those models; 0: none): key j at position j, query i at
+         * i + Nk − Nq (bottom-right, as in decoding). See {@link Rope}.
+         */
+        public Builder rope(float base) {
+            this.rope = base;
             return this;
         }
 

@@ -7,7 +7,7 @@ package dev.clattn;
  * (averaged over the heads). Immutable; arrays are copied.
  */
 public final class MhaOptions {
-    private static final MhaOptions NONE = new MhaOptions(null, null, null, null, false, false);
+    private static final MhaOptions NONE = new MhaOptions(null, null, null, null, false, false, 0f);
 
     private final boolean[] keyPadding;
     private final boolean[] attnMask;
@@ -15,9 +15,11 @@ public final class MhaOptions {
     private final int[] attnDims;
     private final boolean causal;
     private final boolean needWeights;
+    private final float rope;
 
     private MhaOptions(boolean[] keyPadding, boolean[] attnMask, float[] attnBias, int[] attnDims, boolean causal,
-            boolean needWeights) {
+            boolean needWeights, float rope) {
+        this.rope = rope;
         this.keyPadding = keyPadding;
         this.attnMask = attnMask;
         this.attnBias = attnBias;
@@ -33,17 +35,18 @@ public final class MhaOptions {
 
     /** key_padding_mask [B, Nk]: true = ignore that key. */
     public MhaOptions keyPaddingMask(boolean[] mask) {
-        return new MhaOptions(mask == null ? null : mask.clone(), attnMask, attnBias, attnDims, causal, needWeights);
+        return new MhaOptions(mask == null ? null : mask.clone(), attnMask, attnBias, attnDims, causal, needWeights,
+                rope);
     }
 
     /** A boolean attn_mask of dims [Nq, Nk] or [B·H, Nq, Nk]: true = not allowed to attend. */
     public MhaOptions attnMask(boolean[] mask, int... dims) {
-        return new MhaOptions(keyPadding, mask.clone(), null, dims(dims), causal, needWeights);
+        return new MhaOptions(keyPadding, mask.clone(), null, dims(dims), causal, needWeights, rope);
     }
 
     /** A float attn_mask of dims [Nq, Nk] or [B·H, Nq, Nk], added to the scores (−∞ hides a key). */
     public MhaOptions attnMask(float[] mask, int... dims) {
-        return new MhaOptions(keyPadding, null, mask.clone(), dims(dims), causal, needWeights);
+        return new MhaOptions(keyPadding, null, mask.clone(), dims(dims), causal, needWeights, rope);
     }
 
     private static int[] dims(int[] dims) {
@@ -56,12 +59,21 @@ public final class MhaOptions {
 
     /** is_causal: query i sees keys j ≤ i (PyTorch's top-left alignment). */
     public MhaOptions causal(boolean on) {
-        return new MhaOptions(keyPadding, attnMask, attnBias, attnDims, on, needWeights);
+        return new MhaOptions(keyPadding, attnMask, attnBias, attnDims, on, needWeights, rope);
     }
 
     /** need_weights: also return the weights averaged over the heads, [B, Nq, Nk]. */
     public MhaOptions needWeights(boolean on) {
-        return new MhaOptions(keyPadding, attnMask, attnBias, attnDims, causal, on);
+        return new MhaOptions(keyPadding, attnMask, attnBias, attnDims, causal, on, rope);
+    }
+
+    /** Rotary positions on each head's Q and K inside the attention call, with this base (0: none); see {@link Rope}. */
+    public MhaOptions rope(float base) {
+        return new MhaOptions(keyPadding, attnMask, attnBias, attnDims, causal, needWeights, base);
+    }
+
+    float rope() {
+        return rope;
     }
 
     boolean causal() {

@@ -74,6 +74,24 @@ public final class MultiHeadAttention {
         return a.clone();
     }
 
+    /**
+     * Vaswani et al.'s sinusoidal positional encoding [len, E] to add to the inputs: PE(p, 2i) = sin(p / 10000^(2i/E))
+     * and PE(p, 2i + 1) = cos(p / 10000^(2i/E)), computed in float64 and rounded once.
+     */
+    public static float[] sinusoidal(int len, int embedDim) {
+        if (len < 1 || embedDim < 1) {
+            throw new InvalidRequestException("len", "len and embed_dim >= 1", len + " and " + embedDim);
+        }
+        float[] pe = HostMemory.floats("positional encoding", (long) len * embedDim);
+        for (int p = 0; p < len; p++) {
+            for (int e = 0; e < embedDim; e++) {
+                double angle = p / Math.pow(10000, (double) (e - e % 2) / embedDim);
+                pe[p * embedDim + e] = (float) (e % 2 == 0 ? Math.sin(angle) : Math.cos(angle));
+            }
+        }
+        return pe;
+    }
+
     /** A layer of embed_dim E and H heads (E a multiple of H). */
     public static Builder builder(int embedDim, int numHeads) {
         return new Builder(embedDim, numHeads);
@@ -110,7 +128,7 @@ public final class MultiHeadAttention {
         float[] v = engine.computeLinear(new Linear(value, batch * keyLen, vdim, wv, kvHeads * dh, bv));
         Shape s = new Shape(batch, heads, kvHeads, queryLen, keyLen, dh, dh);
         AttentionRequest.Builder b = AttentionRequest.builder(s).q(q).k(k).v(v).layout(Layout.BNHD)
-                .causal(o.causal() ? Causal.TOP_LEFT : Causal.NONE).returnWeights(o.needWeights());
+                .causal(o.causal() ? Causal.TOP_LEFT : Causal.NONE).returnWeights(o.needWeights()).rope(o.rope());
         o.applyMasks(b, batch, heads, queryLen, keyLen);
         AttentionResult r = engine.compute(b.build());
         float[] out = engine.computeLinear(new Linear(r.output(), batch * queryLen, embed, wo, embed, bo));

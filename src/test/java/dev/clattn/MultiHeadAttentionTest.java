@@ -29,10 +29,14 @@ class MultiHeadAttentionTest {
 
     /** PyTorch's forward: projections, per-head softmax(q·kᵀ/√dh + mask), heads concatenated, out_proj. */
     private static double[][] reference(int e, int h, int hk, float[][] p, float[] query, float[] key, float[] value,
-            int batch, int nq, int nk, boolean[] padding, boolean[] attn, boolean causal) {
+            int batch, int nq, int nk, boolean[] padding, boolean[] attn, boolean causal, double rope) {
         int dh = e / h;
         double[] q = linear(query, batch * nq, e, p[0], p[1], e);
         double[] k = linear(key, batch * nk, e, p[2], p[3], hk * dh);
+        if (rope != 0) {
+            rotate(q, batch * nq, h, dh, nq, nk - nq, rope);
+            rotate(k, batch * nk, hk, dh, nk, 0, rope);
+        }
         double[] v = linear(value, batch * nk, e, p[4], p[5], hk * dh);
         double[] o = new double[batch * nq * e];
         double[] avg = new double[batch * nq * nk];
@@ -74,6 +78,22 @@ class MultiHeadAttentionTest {
         return new double[][] {linear(of, batch * nq, e, p[6], p[7], e), avg};
     }
 
+    /** Rows [B·len][heads·dh]: each head's vector rotated half by half at position (row % len) + first. */
+    private static void rotate(double[] x, int rows, int heads, int dh, int len, int first, double base) {
+        for (int r = 0; r < rows; r++) {
+            for (int hh = 0; hh < heads; hh++) {
+                int o = (r * heads + hh) * dh;
+                for (int i = 0; i < dh / 2; i++) {
+                    double angle = (r % len + first) * Math.pow(base, -2.0 * i / dh);
+                    double a = x[o + i];
+                    double b = x[o + i + dh / 2];
+                    x[o + i] = a * Math.cos(angle) - b * Math.sin(angle);
+                    x[o + i + dh / 2] = b * Math.cos(angle) + a * Math.sin(angle);
+                }
+            }
+        }
+    }
+
     private static void close(String what, float[] got, double[] want, double tol) {
         for (int x = 0; x < want.length; x++) {
             if (!(Math.abs(got[x] - want[x]) <= tol * (1 + Math.abs(want[x])))) {
@@ -113,13 +133,14 @@ class MultiHeadAttentionTest {
                     for (int x = 0; x < attn.length; x++) {
                         attn[x] = rnd.nextInt(5) == 0;
                     }
-                    for (int variant = 0; variant < 3; variant++) {
+                    for (int variant = 0; variant < ((e / h) % 2 == 0 ? 4 : 3); variant++) {
                         MhaOptions o = MhaOptions.none().needWeights(true);
                         o = variant == 1 ? o.keyPaddingMask(padding).attnMask(attn, nq, nk) : variant == 2
-                                ? o.causal(true) : o;
+                                ? o.causal(true) : variant == 3 ? o.rope(100f) : o;
                         MultiHeadAttention.Result r = layer.forward(engine, query, key, value, batch, nq, nk, o);
                         double[][] want = reference(e, h, hk, p, query, key, value, batch, nq, nk,
-                                variant == 1 ? padding : null, variant == 1 ? attn : null, variant == 2);
+                                variant == 1 ? padding : null, variant == 1 ? attn : null, variant == 2,
+                                variant == 3 ? 100 : 0);
                         String what = kind + " " + java.util.Arrays.toString(s) + " variant " + variant;
                         close(what + " output", r.output(), want[0], 1e-4);
                         close(what + " weights", r.weights(), want[1], 1e-5);
@@ -155,6 +176,18 @@ class MultiHeadAttentionTest {
                 assertEquals(0f, o[1]);
             }
         }
+    }
+
+    /** sin on the even features, cos on the odd, at frequencies 10000^(−2i/E). */
+    @Test
+    void theSinusoidalEncodingIsVaswanis() {
+        float[] pe = MultiHeadAttention.sinusoidal(3, 4);
+        assertEquals(0f, pe[0]);
+        assertEquals(1f, pe[1]);
+        assertEquals((float) Math.sin(2), pe[8]);
+        assertEquals((float) Math.cos(2), pe[9]);
+        assertEquals((float) Math.sin(2 / 100.0), pe[10]);
+        assertEquals((float) Math.cos(2 / 100.0), pe[11]);
     }
 
     @Test

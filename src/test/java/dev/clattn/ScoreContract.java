@@ -146,6 +146,34 @@ public interface ScoreContract {
         }
     }
 
+    /**
+     * Rotary positions against the reference's rotation from its definition: decode-like Nq < Nk (bottom-right
+     * positions), Nq > Nk (negative positions), D = 2 and 6, GQA, the distance score, with and without the
+     * weights; the caller's Q and K are left as they were.
+     */
+    @Test
+    default void rotaryPositionsMatchTheReference() {
+        List<Case> cases = List.of(
+                Case.of("rope-N1-D2", new Shape(1, 1, 1, 1, 1, 2, 2)),
+                Case.of("rope-decode-GQA", new Shape(2, 4, 2, 3, 97, 64, 32)).causal(Causal.BOTTOM_RIGHT),
+                Case.of("rope-Nq>Nk-D6", new Shape(1, 2, 2, 97, 17, 6, 5)).causal(Causal.TOP_LEFT),
+                Case.of("rope-1025", new Shape(1, 1, 1, 1025, 1025, 16, 16)).window(100, 0));
+        for (Case c : cases) {
+            AttentionRequest base = c.request(false, false);
+            float[] q0 = base.q().array().clone();
+            for (Score fn : List.of(Score.dot(), Score.negSqDist())) {
+                for (boolean weights : new boolean[] {false, true}) {
+                    AttentionRequest.Builder b = AttentionRequest.builder(base.shape()).q(base.q().array())
+                            .k(base.k().array()).v(base.v().array()).causal(base.causal())
+                            .window(base.windowLeft(), base.windowRight()).score(fn).rope(10000f)
+                            .returnWeights(weights).returnLse(true);
+                    check(scoreBackend(), c + " " + fn + (weights ? " with weights" : ""), b.build());
+                }
+            }
+            org.junit.jupiter.api.Assertions.assertArrayEquals(q0, base.q().array(), "Q untouched by the rotation");
+        }
+    }
+
     /** qkt computes each score function, and softmax_rows the mean, as the pipeline does. */
     @Test
     default void theStagesComputeEveryScoreAndTheMean() {

@@ -40,6 +40,9 @@ final class RunCommand implements Callable<Integer>, ArgumentOptions {
     Float scale;
     @Mixin
     ScoreOptions scoreOptions = new ScoreOptions();
+    @Option(names = "--rope", arity = "0..1", fallbackValue = "10000", paramLabel = "BASE", description = "rotary "
+            + "positions on Q and K (rotate half, base 10000 unless given); query i at i+Nk-Nq")
+    Float rope;
     @Option(names = "--causal", arity = "0..1", fallbackValue = "top-left", paramLabel = "ALIGN",
             description = "causal mask: top-left (default) or bottom-right")
     String causal;
@@ -81,6 +84,7 @@ final class RunCommand implements Callable<Integer>, ArgumentOptions {
             Map.entry("output", "--out"), Map.entry("lse", "--lse"), Map.entry("storage", "--storage"),
             Map.entry("causal", "--causal"), Map.entry("backend", "--backend"), Map.entry("path", "--path"),
             Map.entry("layout", "--layout"), Map.entry("window", "--window"), Map.entry("edges", "--edges"),
+            Map.entry("rope", "--rope"),
             Map.entry("indptr", "--edges INDPTR"), Map.entry("indices", "--edges INDICES"),
             Map.entry("batch", "--q"), Map.entry("queryHeads", "--q"), Map.entry("queryLen", "--q"),
             Map.entry("headDim", "--q"), Map.entry("kvHeads", "--k"), Map.entry("keyLen", "--k"),
@@ -139,6 +143,9 @@ final class RunCommand implements Callable<Integer>, ArgumentOptions {
             b.scale(scale);
         }
         scoreOptions.apply(b);
+        if (rope != null) {
+            b.rope(rope);
+        }
         if (window != null) {
             int[] lr = window(window);
             b.window(lr[0], lr[1]);

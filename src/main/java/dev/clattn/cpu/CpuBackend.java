@@ -137,8 +137,8 @@ public final class CpuBackend implements Backend {
         }
         plan.require();
         // Half storage gives the answer for the fp16-rounded inputs; the arithmetic stays float, as on a device.
-        float[] q = r.storage() == Storage.F16 ? Half.round(input(r, "q")) : input(r, "q");
-        float[] k = r.storage() != Storage.F32 ? Half.round(input(r, "k")) : input(r, "k");
+        float[] q = rotated(r, r.storage() == Storage.F16 ? Half.round(input(r, "q")) : input(r, "q"), true);
+        float[] k = rotated(r, r.storage() != Storage.F32 ? Half.round(input(r, "k")) : input(r, "k"), false);
         float[] v = r.storage() != Storage.F32 ? Half.round(input(r, "v")) : input(r, "v");
         boolean bnhd = r.layout() == Layout.BNHD;
         float[] out = target != null && !bnhd ? target : HostMemory.floats("output", s.outElements());
@@ -240,8 +240,8 @@ public final class CpuBackend implements Backend {
         AttentionRequest r = request.additiveAsDot();
         r.checkNoEdges("qkt");
         Shape s = r.shape();
-        float[] q = input(r, "q");
-        float[] k = input(r, "k");
+        float[] q = rotated(r, input(r, "q"), true);
+        float[] k = rotated(r, input(r, "k"), false);
         float[] scores = HostMemory.floats("scores", r.scoreArrayLength("scores"));
         forEachRowBlock(s, false, (bh, i0, i1, scratch, acc) -> {
             for (int i = i0; i < i1; i++) {
@@ -353,6 +353,21 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void freeResident(Object handle) {
+    }
+
+    /** Q or K [B, H, N, D] with the request's rotary positions applied: a rotated copy, or x itself without them. */
+    private static float[] rotated(AttentionRequest r, float[] x, boolean query) {
+        if (r.rope() == 0) {
+            return x;
+        }
+        Shape s = r.shape();
+        float[] copy = HostMemory.floats(query ? "q" : "k", x.length);
+        System.arraycopy(x, 0, copy, 0, x.length);
+        int first = dev.clattn.Rope.firstPosition(s);
+        dev.clattn.Rope.rotate(copy, s.batch() * (query ? s.queryHeads() : s.kvHeads()), query ? s.queryLen()
+                : s.keyLen(), s.headDim(), dev.clattn.Rope.table(s, r.rope()), query ? s.keyLen() - s.queryLen()
+                - first : -first);
+        return copy;
     }
 
     /** Q, K or V of the request as [B, H, N, D], whatever its layout. */

@@ -31,7 +31,7 @@ final class DeviceBuffers implements AutoCloseable {
 
     enum Role {
         Q, K, V, O, SCORES, LSE, KEY_LENGTHS, MASK, BIAS, PARTS, PART_LSE, Q16, K16, V16, KT, BLOCK_TABLES, LAYOUT,
-        EDGE_OFFSETS, EDGE_KEYS, EDGE_WEIGHTS
+        EDGE_OFFSETS, EDGE_KEYS, EDGE_WEIGHTS, ROPE
     }
 
     private static final long[] NO_STRIDES = new long[4];
@@ -71,8 +71,11 @@ final class DeviceBuffers implements AutoCloseable {
         java.util.Arrays.fill(needs, 0);
         // A resident tensor in [B, H, N, D] is read where it is; in the other layout it is transposed into the role.
         boolean inPlace = r.layout() == dev.clattn.Layout.BHND;
-        needs[Role.Q.ordinal()] = r.q().resident() != null && inPlace ? 0 : 4 * s.qElements();
-        needs[Role.K.ordinal()] = r.k().resident() != null && inPlace ? 0 : 4 * s.kElements();
+        // Rotary positions are applied to a copy of a resident tensor, in its role's buffer.
+        boolean kept = inPlace && r.rope() == 0;
+        needs[Role.Q.ordinal()] = r.q().resident() != null && kept ? 0 : 4 * s.qElements();
+        needs[Role.K.ordinal()] = r.k().resident() != null && kept ? 0 : 4 * s.kElements();
+        needs[Role.ROPE.ordinal()] = r.rope() == 0 ? 0 : 8L * dev.clattn.Rope.positions(s) * (s.headDim() / 2);
         needs[Role.V.ordinal()] = r.v().resident() != null && inPlace ? 0 : 4 * s.vElements();
         needs[Role.LAYOUT.ordinal()] = DeviceLayout.stagingBytes(r);
         needs[Role.O.ordinal()] = 4 * s.outElements();

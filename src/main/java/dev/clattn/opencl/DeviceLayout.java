@@ -14,10 +14,15 @@ import dev.clattn.opencl.DeviceBuffers.Role;
 final class DeviceLayout {
     private final DeviceBuffers buffers;
     private final TransposeHeadsKernel transpose;
+    private final RopeKernel rope;
+    /** The last request's rotary table, so that Q and K of one call compute it once (it is written for each). */
+    private AttentionRequest tableOf;
+    private float[] table;
 
-    DeviceLayout(DeviceBuffers buffers, TransposeHeadsKernel transpose) {
+    DeviceLayout(DeviceBuffers buffers, TransposeHeadsKernel transpose, RopeKernel rope) {
         this.buffers = buffers;
         this.transpose = transpose;
+        this.rope = rope;
     }
 
     /** Staging bytes a call in this layout needs beside its own buffers. */
@@ -36,8 +41,36 @@ final class DeviceLayout {
         };
     }
 
-    /** Q, K or V ({@code name}) as [B, H, N, D] in the buffer of {@code role}. */
+    /**
+     * Q, K or V ({@code name}) as [B, H, N, D] in the buffer of {@code role}, Q and K rotated when the request has
+     * rotary positions (a resident tensor into the role's buffer, never in place).
+     */
     ClBuffer input(Role role, AttentionRequest r, String name) {
+        ClBuffer b = unrotated(role, r, name);
+        if (r.rope() == 0 || name.equals("v")) {
+            return b;
+        }
+        Shape s = r.shape();
+        boolean query = name.equals("q");
+        ClBuffer dst = b;
+        if (data(r, name).resident() != null && r.layout() == Layout.BHND) {
+            dst = buffers.get(role, 4 * data(r, name).length());
+        }
+        long tableBytes = 8L * dev.clattn.Rope.positions(s) * (s.headDim() / 2);
+        if (tableOf != r) {
+            table = dev.clattn.Rope.table(s, r.rope());
+            tableOf = r;
+        }
+        ClBuffer onDevice = buffers.get(Role.ROPE, tableBytes);
+        buffers.write(onDevice, org.jocl.Pointer.to(table), tableBytes);
+        int first = dev.clattn.Rope.firstPosition(s);
+        rope.enqueue(b, dst, onDevice, (long) s.batch() * (query ? s.queryHeads() : s.kvHeads())
+                * (query ? s.queryLen() : s.keyLen()), query ? s.queryLen() : s.keyLen(), s.headDim(),
+                query ? s.keyLen() - s.queryLen() - first : -first);
+        return dst;
+    }
+
+    private ClBuffer unrotated(Role role, AttentionRequest r, String name) {
         Shape s = r.shape();
         FloatData data = data(r, name);
         if (r.layout() == Layout.BHND) {

@@ -62,7 +62,7 @@ public final class OpenClBackend implements Backend {
             Profiles profiles = config.useProfiles() ? Profiles.load(config.profileDir()) : new Profiles(java.util.List.of());
             KernelSources sources = new KernelSources(context, config, info, overrides, profiles);
             DeviceLayout layout = new DeviceLayout(buffers, track(built, sources.launcher("transpose_heads",
-                    TransposeHeadsKernel::new)));
+                    TransposeHeadsKernel::new)), track(built, sources.launcher("rope", RopeKernel::new)));
             threeKernel = new ThreeKernelPath(buffers, Math.min(config.scoreBufferBytes(), info.maxAllocBytes()),
                     config.maxGridGroups(),
                     track(profiled, sources.profiled("qkt", QktKernel::new)),

@@ -76,6 +76,8 @@ class RunCommandScoreTest {
             check(backend + " neg-sq-dist", expected().score(Score.negSqDist()).scale(0.25f).build(),
                     run("--score", "neg-sq-dist", "--scale", "0.25", "--causal=bottom-right", "--backend", backend,
                             "--weights", p));
+            check(backend + " rope", expected().rope(500f).build(),
+                    run("--rope=500", "--causal=bottom-right", "--backend", backend, "--weights", p));
             check(backend + " dot mean", expected().normalize(Normalize.MEAN).build(),
                     run("--normalize", "mean", "--causal=bottom-right", "--backend", backend, "--weights", p));
             check(backend + " additive leaky mean", expected().score(Score.additive(a, 2, 2, 8).leakyRelu(0.1f))

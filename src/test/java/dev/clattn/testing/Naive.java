@@ -22,16 +22,16 @@ public final class Naive {
     private final AttentionRequest r;
     private final Shape s;
     private final Precision precision;
-    private final float[] q;
-    private final float[] k;
+    private final double[] q;
+    private final double[] k;
     private final float[] v;
 
     public Naive(AttentionRequest r, Precision precision) {
         this.r = r;
         this.s = r.shape();
         this.precision = precision;
-        this.q = r.q().toArray();
-        this.k = r.k().toArray();
+        this.q = rotated(r.q().toArray(), s.queryHeads(), s.queryLen(), s.keyLen() - s.queryLen());
+        this.k = rotated(r.k().toArray(), s.kvHeads(), s.keyLen(), 0);
         this.v = r.v().toArray();
         if (r.edges() != null) {
             onGraph = new boolean[s.queryLen()][s.keyLen()];
@@ -43,6 +43,34 @@ public final class Naive {
         } else {
             onGraph = null;
         }
+    }
+
+    /**
+     * [B][heads][len][D] with the request's rotary positions from their definition (row n at position n + first):
+     * x_i cos − x_{i+D/2} sin and x_{i+D/2} cos + x_i sin of the angle position · base^(−2i/D).
+     */
+    private double[] rotated(float[] x, int heads, int len, int first) {
+        double[] out = new double[x.length];
+        int d = s.headDim();
+        for (int row = 0; row < x.length / d; row++) {
+            for (int e = 0; e < d; e++) {
+                out[row * d + e] = x[row * d + e];
+            }
+            if (r.rope() == 0) {
+                continue;
+            }
+            int pos = row % len + first;
+            for (int i = 0; i < d / 2; i++) {
+                double angle = pos * Math.pow(r.rope(), -2.0 * i / d);
+                double c = rd(Math.cos(angle));
+                double sn = rd(Math.sin(angle));
+                double a = x[row * d + i];
+                double b = x[row * d + i + d / 2];
+                out[row * d + i] = rd(rd(a * c) - rd(b * sn));
+                out[row * d + i + d / 2] = rd(rd(b * c) + rd(a * sn));
+            }
+        }
+        return out;
     }
 
     /** Per query row, the keys its edges name; null without a graph. */
