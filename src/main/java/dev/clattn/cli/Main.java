@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 @Command(name = "clattn", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Attention on any OpenCL device, with a plain-Java fallback.",
         subcommands = {InfoCommand.class, RunCommand.class, DemoCommand.class, BenchCommand.class, TuneCommand.class,
-            HeatmapCommand.class, NlMeansCommand.class, NonLocalCommand.class,
+            HeatmapCommand.class, NlMeansCommand.class, NonLocalCommand.class, MhaCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int BAD_INPUT = 2;
