@@ -25,7 +25,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * against the CPU fallback and against float64 on sampled rows; with {@code --decode}, a toy generation loop
  * with and without a KV cache ({@link DecodeDemo}).
  */
-@Command(name = "demo", mixinStandardHelpOptions = true, subcommands = NadarayaWatsonDemo.class,
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        subcommands = {NadarayaWatsonDemo.class, TransformerDemo.class},
         description = "Time causal self-attention on the chosen device and check it; or run a model of the family.")
 final class DemoCommand implements Callable<Integer>, ArgumentOptions {
     @Option(names = "--batch", defaultValue = "2")
