@@ -49,4 +49,26 @@ final class Cli {
         Files.delete(err);
         return o;
     }
+
+    /** A float32 .npy file named {@code name} in dir, written whole before it is moved into place. */
+    static Path npy(Path dir, String name, int[] shape, float[] data) throws IOException {
+        Path p = dir.resolve(name);
+        Files.move(dev.clattn.io.Npy.writeTemp(p, shape, data), p, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        return p;
+    }
+
+    /**
+     * {@code clattn args} refused: exit code 2, exactly {@code line} after "clattn: " on stderr, and no file left in
+     * dir whose name {@code output} accepts (nor a temporary one).
+     */
+    static void refused(Path dir, java.util.function.Predicate<String> output, String line, String... args)
+            throws IOException {
+        Outcome o = clattn(args);
+        org.junit.jupiter.api.Assertions.assertEquals(2, o.code(), o.err());
+        org.junit.jupiter.api.Assertions.assertEquals("clattn: " + line, o.err().strip(), o.err());
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            org.junit.jupiter.api.Assertions.assertEquals(List.of(), files.map(f -> f.getFileName().toString())
+                    .filter(f -> output.test(f) || f.endsWith(".tmp")).toList(), "no output after bad input");
+        }
+    }
 }

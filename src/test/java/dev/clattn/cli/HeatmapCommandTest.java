@@ -4,13 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.clattn.cli.Cli.Outcome;
-import dev.clattn.io.Npy;
 import java.awt.image.BufferedImage;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
-import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,9 +20,7 @@ class HeatmapCommandTest {
     Path dir;
 
     private Path floats(String name, int[] shape, float[] data) throws Exception {
-        Path p = dir.resolve(name);
-        Files.move(Npy.writeTemp(p, shape, data), p, StandardCopyOption.REPLACE_EXISTING);
-        return p;
+        return Cli.npy(dir, name, shape, data);
     }
 
     /**
@@ -71,13 +65,7 @@ class HeatmapCommandTest {
     }
 
     private void refused(String line, String... args) throws Exception {
-        Outcome o = Cli.clattn(args);
-        assertEquals(2, o.code(), o.err());
-        assertEquals("clattn: " + line, o.err().strip(), o.err());
-        try (Stream<Path> files = Files.list(dir)) {
-            assertEquals(List.of(), files.map(f -> f.getFileName().toString())
-                    .filter(f -> f.endsWith(".png") || f.endsWith(".tmp")).toList(), "no picture after bad input");
-        }
+        Cli.refused(dir, f -> f.endsWith(".png"), line, args);
     }
 
     @Test

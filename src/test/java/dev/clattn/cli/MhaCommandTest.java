@@ -26,9 +26,7 @@ class MhaCommandTest {
     Path dir;
 
     private String file(String name, int[] shape, float[] data) throws Exception {
-        Path p = dir.resolve(name);
-        Files.move(Npy.writeTemp(p, shape, data), p, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        return p.toString();
+        return Cli.npy(dir, name, shape, data).toString();
     }
 
     @Test

@@ -7,9 +7,7 @@ import dev.clattn.NlMeans;
 import dev.clattn.cli.Cli.Outcome;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Random;
-import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,13 +52,7 @@ class NlMeansCommandTest {
     }
 
     private void refused(String line, String... args) throws Exception {
-        Outcome o = Cli.clattn(args);
-        assertEquals(2, o.code(), o.err());
-        assertEquals("clattn: " + line, o.err().strip(), o.err());
-        try (Stream<Path> files = Files.list(dir)) {
-            assertEquals(List.of(), files.map(f -> f.getFileName().toString())
-                    .filter(f -> f.startsWith("out") || f.endsWith(".tmp")).toList(), "no output after bad input");
-        }
+        Cli.refused(dir, f -> f.startsWith("out"), line, args);
     }
 
     @Test
