@@ -1,4 +1,5 @@
-// S = scale * Q·Kᵀ (or the score function common.cl defines) for a chunk of heads and query rows, tiled in local memory with register blocking.
+// S = scale * Q·Kᵀ (or the score function common.cl defines) for a chunk of heads and query rows, tiled in
+// local memory with register blocking.
 // Work-group: THREADS_K x THREADS_Q work-items own a TILE_Q x TILE_K block of S; each work-item keeps a
 // WPT_Q x WPT_K block in registers, strided by the thread count so that neighbouring work-items touch
 // neighbouring addresses. Keys hidden by causality or key length get -INFINITY and are never read.

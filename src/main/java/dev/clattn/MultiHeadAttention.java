@@ -62,7 +62,14 @@ public final class MultiHeadAttention {
         this.bo = b.bo == null ? new float[embed] : check("out_proj.bias", b.bo, embed);
     }
 
+    /** A copy of weights of this length, all finite. */
     private static float[] check(String name, float[] a, long n) {
+        checkInput(name, a, n);
+        return a.clone();
+    }
+
+    /** Refuses an array of another length or with a non-finite value; read where it is, not copied. */
+    private static void checkInput(String name, float[] a, long n) {
         if (a == null || a.length != n) {
             throw new InvalidRequestException(name, n + " floats", a == null ? "null" : a.length + " floats");
         }
@@ -71,7 +78,6 @@ public final class MultiHeadAttention {
                 throw new InvalidRequestException(name, "finite weights", a[i] + " at [" + i + "]");
             }
         }
-        return a.clone();
     }
 
     /**
@@ -119,9 +125,9 @@ public final class MultiHeadAttention {
         if (batch < 1 || queryLen < 1 || keyLen < 1) {
             throw new InvalidRequestException("shape", "B, Nq, Nk >= 1", batch + ", " + queryLen + ", " + keyLen);
         }
-        check("query", query, (long) batch * queryLen * embed);
-        check("key", key, (long) batch * keyLen * kdim);
-        check("value", value, (long) batch * keyLen * vdim);
+        checkInput("query", query, (long) batch * queryLen * embed);
+        checkInput("key", key, (long) batch * keyLen * kdim);
+        checkInput("value", value, (long) batch * keyLen * vdim);
         int dh = embed / heads;
         float[] q = engine.computeLinear(new Linear(query, batch * queryLen, embed, wq, embed, bq));
         float[] k = engine.computeLinear(new Linear(key, batch * keyLen, kdim, wk, kvHeads * dh, bk));

@@ -75,8 +75,8 @@ public final class NlMeans {
         int d = patch * patch * c;
         int hk = u.height() + 2 * big;
         int wk = u.width() + 2 * big;
-        int we = wk + patch - 1;
-        int he = hk + patch - 1;
+        int we = p.extendedWidth();
+        int he = p.extendedHeight();
         long keyFloats = (long) hk * wk * d;
         new HostMemory.Plan().add("patches", 4 * (keyFloats + (long) u.height() * u.width() * d)).require();
         // Direct buffers: the engine reads each call's slice of them where it lies, with no copy on the heap.

@@ -40,6 +40,16 @@ public record PatchAttention(float[] extended, int height, int width, int channe
         return width + search - 1 + patch - 1;
     }
 
+    /** Rows of the extended image. */
+    public int extendedHeight() {
+        return extendedHeight(height, patch, search);
+    }
+
+    /** Columns of the extended image. */
+    public int extendedWidth() {
+        return extendedWidth(width, patch, search);
+    }
+
     /** The output's length: height · width · channels. */
     public int outputLength() {
         return height * width * channels;

@@ -36,6 +36,16 @@ public final class Rope {
         return Math.max(s.keyLen(), s.keyLen() - firstPosition(s));
     }
 
+    /** The table row of Q's (query) or K's first row: its position less the table's first. */
+    public static int offset(Shape s, boolean query) {
+        return (query ? s.keyLen() - s.queryLen() : 0) - firstPosition(s);
+    }
+
+    /** Bytes of {@link #table}. */
+    public static long tableBytes(Shape s) {
+        return 8L * positions(s) * (s.headDim() / 2);
+    }
+
     /** cos and sin of (p · θ_i), [positions][D/2][2], for p from {@link #firstPosition}. */
     public static float[] table(Shape s, float base) {
         int half = s.headDim() / 2;
@@ -52,11 +62,20 @@ public final class Rope {
         return t;
     }
 
+    /** A rotated copy of Q (query) or K, [B][heads][len][D], with the request's {@link #table}. */
+    public static float[] rotated(float[] x, Shape s, boolean query, float[] table) {
+        float[] copy = HostMemory.floats(query ? "q" : "k", x.length);
+        System.arraycopy(x, 0, copy, 0, x.length);
+        rotate(copy, s.batch() * (query ? s.queryHeads() : s.kvHeads()), query ? s.queryLen() : s.keyLen(),
+                s.headDim(), table, offset(s, query));
+        return copy;
+    }
+
     /**
      * Rotates rows [heads][len][D] of x in place: row n of each head at table row {@code n + offset}
      * (offset: the rows' first position less the table's first).
      */
-    public static void rotate(float[] x, int heads, int len, int d, float[] table, int offset) {
+    static void rotate(float[] x, int heads, int len, int d, float[] table, int offset) {
         int half = d / 2;
         for (int h = 0; h < heads; h++) {
             for (int n = 0; n < len; n++) {

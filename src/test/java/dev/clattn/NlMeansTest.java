@@ -31,11 +31,15 @@ class NlMeansTest {
                     int patch = (int) k[4];
                     int search = (int) k[5];
                     double[] want = dev.clattn.testing.NaiveNlMeans.exact(u, h, patch, search);
-                    float[] got = NlMeans.denoise(engine, u, h, patch, search).pixels();
-                    for (int i = 0; i < want.length; i++) {
-                        if (!(Math.abs(got[i] - want[i]) <= 2e-3)) {
-                            fail(kind + " " + java.util.Arrays.toString(k) + " at " + i + ": " + got[i] + ", expected "
-                                    + want[i]);
+                    // The patch kernels, and the same filter as ordinary attention calls.
+                    float[][] got = {NlMeans.denoise(engine, u, h, patch, search).pixels(),
+                        NlMeans.denoiseAsAttention(engine, u, h, patch, search).pixels()};
+                    for (int g = 0; g < got.length; g++) {
+                        for (int i = 0; i < want.length; i++) {
+                            if (!(Math.abs(got[g][i] - want[i]) <= 2e-3)) {
+                                fail(kind + (g == 0 ? " " : " as attention ") + java.util.Arrays.toString(k) + " at "
+                                        + i + ": " + got[g][i] + ", expected " + want[i]);
+                            }
                         }
                     }
                 }

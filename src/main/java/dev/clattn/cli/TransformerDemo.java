@@ -92,9 +92,10 @@ final class TransformerDemo implements Callable<Integer>, ArgumentOptions {
         Config config = Config.builderFromEnvironment().backend(BackendKind.parse(backend)).build();
         try (Attention engine = Attention.open(config)) {
             w.println("device:  " + engine.backendKind().name().toLowerCase(Locale.ROOT) + " - " + engine.device());
-            run(engine, encSelf, decSelf, cross, ffn, src, tgt, padding);
+            MultiHeadAttention[] layers = {layer(encSelf), layer(decSelf), layer(cross)};
+            run(engine, layers, ffn, src, tgt, padding);
             t0 = System.nanoTime();
-            out = run(engine, encSelf, decSelf, cross, ffn, src, tgt, padding);
+            out = run(engine, layers, ffn, src, tgt, padding);
             ms = (System.nanoTime() - t0) / 1e6;
         }
         double[] ref = TransformerReference.run(new double[][] {d(encSelf.in()), d(encSelf.inBias()), d(encSelf.out()),
@@ -131,14 +132,15 @@ final class TransformerDemo implements Callable<Integer>, ArgumentOptions {
         return x;
     }
 
-    private static float[] run(Attention engine, Attn encSelf, Attn decSelf, Attn cross, float[][] ffn, float[] src,
-            float[] tgt, boolean[] padding) {
+    /** @param layers the encoder's self-attention, the decoder's self-attention, the cross-attention */
+    private static float[] run(Attention engine, MultiHeadAttention[] layers, float[][] ffn, float[] src, float[] tgt,
+            boolean[] padding) {
         MhaOptions pad = MhaOptions.none().keyPaddingMask(padding);
-        float[] enc = sublayer(src, layer(encSelf).forward(engine, src, src, src, BATCH, SRC, SRC, pad).output());
+        float[] enc = sublayer(src, layers[0].forward(engine, src, src, src, BATCH, SRC, SRC, pad).output());
         enc = sublayer(enc, feedForward(engine, enc, BATCH * SRC, ffn, 0));
-        float[] y = sublayer(tgt, layer(decSelf).forward(engine, tgt, tgt, tgt, BATCH, TGT, TGT,
+        float[] y = sublayer(tgt, layers[1].forward(engine, tgt, tgt, tgt, BATCH, TGT, TGT,
                 MhaOptions.none().causal(true)).output());
-        y = sublayer(y, layer(cross).forward(engine, y, enc, enc, BATCH, TGT, SRC, pad).output());
+        y = sublayer(y, layers[2].forward(engine, y, enc, enc, BATCH, TGT, SRC, pad).output());
         return sublayer(y, feedForward(engine, y, BATCH * TGT, ffn, 3));
     }
 

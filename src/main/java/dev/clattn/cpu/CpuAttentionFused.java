@@ -172,14 +172,14 @@ final class CpuAttentionFused {
         Shape sh = r.shape();
         int b = bh / sh.queryHeads();
         int h = bh % sh.queryHeads();
-        float scale = r.scale();
-        boolean plain = !score.distance() && !score.activation();
+        // Without an activation, a score is its sum times the multiplier (the scale, negated for a distance).
+        float multiplier = score.multiplier();
         Broadcast<byte[]> mask = r.mask();
         Broadcast<float[]> bias = r.bias();
         float max = Float.NEGATIVE_INFINITY;
-        if (mask == null && bias == null && plain) {
+        if (mask == null && bias == null && !score.activation()) {
             for (int j = first; j < seen; j++) {
-                float v = scale * s[j];
+                float v = multiplier * s[j];
                 s[j] = v;
                 max = v > max || Float.isNaN(v) ? v : max;
             }

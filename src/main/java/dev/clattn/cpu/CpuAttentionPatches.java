@@ -18,8 +18,8 @@ final class CpuAttentionPatches {
         int c = r.channels();
         int w = r.width();
         int big = r.search() / 2;
-        int we = w + 2 * big + p - 1;
-        int he = r.height() + 2 * big + p - 1;
+        int we = r.extendedWidth();
+        int he = r.extendedHeight();
         int hy = y1 - y0 + p - 1;
         int hx = w + p - 1;
         float[] e = r.extended();

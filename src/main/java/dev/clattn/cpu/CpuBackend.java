@@ -137,8 +137,9 @@ public final class CpuBackend implements Backend {
         }
         plan.require();
         // Half storage gives the answer for the fp16-rounded inputs; the arithmetic stays float, as on a device.
-        float[] q = rotated(r, r.storage() == Storage.F16 ? Half.round(input(r, "q")) : input(r, "q"), true);
-        float[] k = rotated(r, r.storage() != Storage.F32 ? Half.round(input(r, "k")) : input(r, "k"), false);
+        float[] table = ropeTable(r);
+        float[] q = rotated(r, r.storage() == Storage.F16 ? Half.round(input(r, "q")) : input(r, "q"), true, table);
+        float[] k = rotated(r, r.storage() != Storage.F32 ? Half.round(input(r, "k")) : input(r, "k"), false, table);
         float[] v = r.storage() != Storage.F32 ? Half.round(input(r, "v")) : input(r, "v");
         boolean bnhd = r.layout() == Layout.BNHD;
         float[] out = target != null && !bnhd ? target : HostMemory.floats("output", s.outElements());
@@ -240,8 +241,9 @@ public final class CpuBackend implements Backend {
         AttentionRequest r = request.additiveAsDot();
         r.checkNoEdges("qkt");
         Shape s = r.shape();
-        float[] q = rotated(r, input(r, "q"), true);
-        float[] k = rotated(r, input(r, "k"), false);
+        float[] table = ropeTable(r);
+        float[] q = rotated(r, input(r, "q"), true, table);
+        float[] k = rotated(r, input(r, "k"), false, table);
         float[] scores = HostMemory.floats("scores", r.scoreArrayLength("scores"));
         forEachRowBlock(s, false, (bh, i0, i1, scratch, acc) -> {
             for (int i = i0; i < i1; i++) {
@@ -295,28 +297,43 @@ public final class CpuBackend implements Backend {
         return output(r, out, null);
     }
 
+    /** Work on rows [start, end) of something other than attention heads. */
+    private interface Rows {
+        void rows(int start, int end);
+    }
+
+    /** Rows [0, n) in parallel, in blocks of {@link #ROWS_PER_TASK}. */
+    private void forEachBlock(int n, Rows work) {
+        List<Callable<Void>> tasks = new ArrayList<>();
+        for (int start = 0; start < n; start += ROWS_PER_TASK) {
+            int from = start;
+            tasks.add(() -> {
+                work.rows(from, Math.min(n, from + ROWS_PER_TASK));
+                return null;
+            });
+        }
+        run(tasks);
+    }
+
     /** In parallel over blocks of rows; each output a float sum over the inputs in order, plus the bias. */
     @Override
     public float[] linear(dev.clattn.Linear r) {
         return call(() -> {
             float[] y = HostMemory.floats("output", (long) r.rows() * r.out());
-            List<Callable<Void>> tasks = new ArrayList<>();
-            for (int n0 = 0; n0 < r.rows(); n0 += ROWS_PER_TASK) {
-                int start = n0;
-                tasks.add(() -> {
-                    for (int n = start; n < Math.min(r.rows(), start + ROWS_PER_TASK); n++) {
-                        for (int o = 0; o < r.out(); o++) {
-                            float s = 0;
-                            for (int i = 0; i < r.in(); i++) {
-                                s += r.x()[n * r.in() + i] * r.weight()[o * r.in() + i];
-                            }
-                            y[n * r.out() + o] = s + (r.bias() == null ? 0f : r.bias()[o]);
+            float[] x = r.x();
+            float[] w = r.weight();
+            int in = r.in();
+            forEachBlock(r.rows(), (start, end) -> {
+                for (int n = start; n < end; n++) {
+                    for (int o = 0; o < r.out(); o++) {
+                        float s = 0;
+                        for (int i = 0; i < in; i++) {
+                            s += x[n * in + i] * w[o * in + i];
                         }
+                        y[n * r.out() + o] = s + (r.bias() == null ? 0f : r.bias()[o]);
                     }
-                    return null;
-                });
-            }
-            run(tasks);
+                }
+            });
             return y;
         });
     }
@@ -326,15 +343,7 @@ public final class CpuBackend implements Backend {
     public float[] attentionPatches(dev.clattn.PatchAttention r) {
         return call(() -> {
             float[] out = HostMemory.floats("output", r.outputLength());
-            List<Callable<Void>> tasks = new ArrayList<>();
-            for (int y0 = 0; y0 < r.height(); y0 += ROWS_PER_TASK) {
-                int start = y0;
-                tasks.add(() -> {
-                    CpuAttentionPatches.rows(r, start, Math.min(r.height(), start + ROWS_PER_TASK), out);
-                    return null;
-                });
-            }
-            run(tasks);
+            forEachBlock(r.height(), (start, end) -> CpuAttentionPatches.rows(r, start, end, out));
             return out;
         });
     }
@@ -355,19 +364,14 @@ public final class CpuBackend implements Backend {
     public void freeResident(Object handle) {
     }
 
+    /** The request's rotary table, or null without rotary positions. */
+    private static float[] ropeTable(AttentionRequest r) {
+        return r.rope() == 0 ? null : dev.clattn.Rope.table(r.shape(), r.rope());
+    }
+
     /** Q or K [B, H, N, D] with the request's rotary positions applied: a rotated copy, or x itself without them. */
-    private static float[] rotated(AttentionRequest r, float[] x, boolean query) {
-        if (r.rope() == 0) {
-            return x;
-        }
-        Shape s = r.shape();
-        float[] copy = HostMemory.floats(query ? "q" : "k", x.length);
-        System.arraycopy(x, 0, copy, 0, x.length);
-        int first = dev.clattn.Rope.firstPosition(s);
-        dev.clattn.Rope.rotate(copy, s.batch() * (query ? s.queryHeads() : s.kvHeads()), query ? s.queryLen()
-                : s.keyLen(), s.headDim(), dev.clattn.Rope.table(s, r.rope()), query ? s.keyLen() - s.queryLen()
-                - first : -first);
-        return copy;
+    private static float[] rotated(AttentionRequest r, float[] x, boolean query, float[] table) {
+        return table == null ? x : dev.clattn.Rope.rotated(x, r.shape(), query, table);
     }
 
     /** Q, K or V of the request as [B, H, N, D], whatever its layout. */

@@ -66,6 +66,12 @@ final class DeviceBuffers implements AutoCloseable {
      * The buffers every path needs for this request, role to bytes: Q, K, V (float32), O, LSE and the masks.
      * Paths add their own (fp16 copies, key-split parts, scores) before {@link #require}.
      */
+    /** Bytes per role for a call that is not attention: all zero, for the caller to fill in. */
+    long[] noNeeds() {
+        java.util.Arrays.fill(needs, 0);
+        return needs;
+    }
+
     long[] needs(AttentionRequest r) {
         Shape s = r.shape();
         java.util.Arrays.fill(needs, 0);
@@ -75,7 +81,7 @@ final class DeviceBuffers implements AutoCloseable {
         boolean kept = inPlace && r.rope() == 0;
         needs[Role.Q.ordinal()] = r.q().resident() != null && kept ? 0 : 4 * s.qElements();
         needs[Role.K.ordinal()] = r.k().resident() != null && kept ? 0 : 4 * s.kElements();
-        needs[Role.ROPE.ordinal()] = r.rope() == 0 ? 0 : 8L * dev.clattn.Rope.positions(s) * (s.headDim() / 2);
+        needs[Role.ROPE.ordinal()] = r.rope() == 0 ? 0 : dev.clattn.Rope.tableBytes(s);
         needs[Role.V.ordinal()] = r.v().resident() != null && inPlace ? 0 : 4 * s.vElements();
         needs[Role.LAYOUT.ordinal()] = DeviceLayout.stagingBytes(r);
         needs[Role.O.ordinal()] = 4 * s.outElements();

@@ -15,9 +15,14 @@ final class DeviceLayout {
     private final DeviceBuffers buffers;
     private final TransposeHeadsKernel transpose;
     private final RopeKernel rope;
-    /** The last request's rotary table, so that Q and K of one call compute it once (it is written for each). */
-    private AttentionRequest tableOf;
+    /** The last rotary table made, what it was made for, and the buffer it was last written to. */
+    private TableKey tableKey;
     private float[] table;
+    private ClBuffer tableBuffer;
+
+    /** What a rotary table depends on. */
+    private record TableKey(int positions, int first, int headDim, float base) {
+    }
 
     DeviceLayout(DeviceBuffers buffers, TransposeHeadsKernel transpose, RopeKernel rope) {
         this.buffers = buffers;
@@ -56,18 +61,31 @@ final class DeviceLayout {
         if (data(r, name).resident() != null && r.layout() == Layout.BHND) {
             dst = buffers.get(role, 4 * data(r, name).length());
         }
-        long tableBytes = 8L * dev.clattn.Rope.positions(s) * (s.headDim() / 2);
-        if (tableOf != r) {
-            table = dev.clattn.Rope.table(s, r.rope());
-            tableOf = r;
-        }
-        ClBuffer onDevice = buffers.get(Role.ROPE, tableBytes);
-        buffers.write(onDevice, org.jocl.Pointer.to(table), tableBytes);
-        int first = dev.clattn.Rope.firstPosition(s);
-        rope.enqueue(b, dst, onDevice, (long) s.batch() * (query ? s.queryHeads() : s.kvHeads())
+        rope.enqueue(b, dst, ropeTable(r), (long) s.batch() * (query ? s.queryHeads() : s.kvHeads())
                 * (query ? s.queryLen() : s.keyLen()), query ? s.queryLen() : s.keyLen(), s.headDim(),
-                query ? s.keyLen() - s.queryLen() - first : -first);
+                dev.clattn.Rope.offset(s, query));
         return dst;
+    }
+
+    /**
+     * The request's rotary table on the device: made once per (positions, D, base) and written once per buffer
+     * (a decoding loop's calls of one shape share it; a released or grown buffer is written again).
+     */
+    private ClBuffer ropeTable(AttentionRequest r) {
+        Shape s = r.shape();
+        TableKey key = new TableKey(dev.clattn.Rope.positions(s), dev.clattn.Rope.firstPosition(s), s.headDim(),
+                r.rope());
+        ClBuffer onDevice = buffers.get(Role.ROPE, dev.clattn.Rope.tableBytes(s));
+        if (!key.equals(tableKey)) {
+            table = dev.clattn.Rope.table(s, r.rope());
+            tableKey = key;
+            tableBuffer = null;
+        }
+        if (onDevice != tableBuffer) {
+            buffers.write(onDevice, org.jocl.Pointer.to(table), dev.clattn.Rope.tableBytes(s));
+            tableBuffer = onDevice;
+        }
+        return onDevice;
     }
 
     private ClBuffer unrotated(Role role, AttentionRequest r, String name) {

@@ -68,7 +68,8 @@ final class EdgesPath implements AutoCloseable {
         Masks masks = buffers.masks(r);
         ClBuffer o = buffers.get(Role.O, 4 * s.outElements());
         ClBuffer lse = buffers.get(Role.LSE, 4 * s.lseElements());
-        kernel.enqueue(s, ScoreDefines.of(r), r.scale(), q, k, v, o, lse, p, r.wantWeights(), offsets, keys, edges, masks, maxGridGroups);
+        kernel.enqueue(s, ScoreDefines.of(r), r.scale(), q, k, v, o, lse, p, r.wantWeights(), offsets, keys, edges,
+                masks, maxGridGroups);
         float[] out = layout.output(o, r, into);
         if (into != null) {
             return null;

@@ -34,6 +34,6 @@ interface FusedKernel extends Tunable {
      * per grid dimension can take the problem in parts; the buffers always hold all heads. {@code score} holds
      * the request's {@link ScoreDefines}.
      */
-    void enqueue(Shape s, Storage storage, String score, float scale, int splits, int splitKeys, int head0, int heads, ClBuffer q,
-            ClBuffer k, ClBuffer v, ClBuffer o, ClBuffer lse, Masks masks);
+    void enqueue(Shape s, Storage storage, String score, float scale, int splits, int splitKeys, int head0, int heads,
+            ClBuffer q, ClBuffer k, ClBuffer v, ClBuffer o, ClBuffer lse, Masks masks);
 }

@@ -159,8 +159,8 @@ final class FusedPath implements AutoCloseable {
         int heads = r.shape().heads();
         String score = ScoreDefines.of(r);
         for (int h0 = 0; h0 < heads; h0 += maxGridGroups) {
-            fused.enqueue(r.shape(), r.storage(), score, r.scale(), splits, splitKeys, h0, Math.min(maxGridGroups, heads - h0),
-                    q, k, v, o, lse, masks);
+            fused.enqueue(r.shape(), r.storage(), score, r.scale(), splits, splitKeys, h0,
+                    Math.min(maxGridGroups, heads - h0), q, k, v, o, lse, masks);
         }
     }
 

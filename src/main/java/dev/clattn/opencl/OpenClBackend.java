@@ -222,7 +222,7 @@ public final class OpenClBackend implements Backend {
     @Override
     public synchronized float[] linear(dev.clattn.Linear r) {
         ensureOpen();
-        long[] needs = new long[DeviceBuffers.Role.values().length];
+        long[] needs = buffers.noNeeds();
         needs[DeviceBuffers.Role.Q.ordinal()] = 4L * r.x().length;
         needs[DeviceBuffers.Role.K.ordinal()] = 4L * r.weight().length;
         needs[DeviceBuffers.Role.BIAS.ordinal()] = 4L * r.out();
@@ -248,7 +248,7 @@ public final class OpenClBackend implements Backend {
     @Override
     public synchronized float[] attentionPatches(dev.clattn.PatchAttention r) {
         ensureOpen();
-        long[] needs = new long[DeviceBuffers.Role.values().length];
+        long[] needs = buffers.noNeeds();
         long padded = 4L * (r.extended().length + AttentionPatchesVecKernel.PAD_FLOATS);
         needs[DeviceBuffers.Role.Q.ordinal()] = padded;
         needs[DeviceBuffers.Role.O.ordinal()] = 4L * r.outputLength();
